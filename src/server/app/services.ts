@@ -1,0 +1,20 @@
+/**
+ * The services a use case may depend on, built once by the composition root (app/app.ts) and
+ * handed to route tables. Use cases never build their own.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { MailService } from '../mail/mail-service.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { SecretBox } from '../platform/secrets.ts';
+
+export interface Services {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  mail: MailService;
+  secretBox: SecretBox;
+  isCommonPassword(candidate: string): boolean;
+}

@@ -1,0 +1,10 @@
+/**
+ * The ordered, forward-only list of migrations. A released migration is never edited: add a new
+ * one. Names sort in the order they apply.
+ */
+import type { Migration } from 'kysely/migration';
+import * as foundation from './0001-foundation.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};

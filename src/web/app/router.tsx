@@ -1,0 +1,220 @@
+/**
+ * The route tree (a table, STYLE.md "route files that are only tables of routes"), the guards
+ * that decide who may open which screen, and the app-wide reactions to API failures.
+ */
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  redirect,
+  type ParsedLocation,
+} from '@tanstack/react-router';
+import { canEver, type Action } from '../../core/access.ts';
+import { isApiError } from '../api/api-error.ts';
+import { AuditPage } from '../admin/audit-page.tsx';
+import { MembersPage } from '../admin/members-page.tsx';
+import { ForgotPasswordPage } from '../auth/forgot-password-page.tsx';
+import { InvitationPage } from '../auth/invitation-page.tsx';
+import { MfaChallengePage } from '../auth/mfa-challenge-page.tsx';
+import { ResetPasswordPage } from '../auth/reset-password-page.tsx';
+import { SignInPage } from '../auth/sign-in-page.tsx';
+import { SignUpPage } from '../auth/sign-up-page.tsx';
+import { VerifyEmailPage } from '../auth/verify-email-page.tsx';
+import { HomePage } from '../home/home-page.tsx';
+import { SecurityPage } from '../security/security-page.tsx';
+import {
+  ensureSession,
+  sessionQueryKey,
+  setSessionLostHandler,
+  type Session,
+} from '../session/session.ts';
+import { AppLayout } from './app-layout.tsx';
+import { NotFoundPage } from './not-found-page.tsx';
+import {
+  validateAuditSearch,
+  validateMfaSearch,
+  validateSignInSearch,
+  validateTokenSearch,
+} from './search-params.ts';
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+/** The one screen a member who must still enrol a second factor may use. */
+const enrolmentPath = '/security';
+
+function sendToSignInAsExpired(): void {
+  queryClient.setQueryData(sessionQueryKey, null);
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
+  if (router.state.location.pathname === '/sign-in') return;
+  void router.navigate({ to: '/sign-in', search: { expired: 1 } });
+}
+
+/**
+ * App-wide reactions to API errors, wherever they come from: an ended session sends the person
+ * to sign in again; a staff member without a second factor is sent to enrol one.
+ */
+function reactToApiFailure(error: unknown): void {
+  if (!isApiError(error)) return;
+  const hadSession = queryClient.getQueryData<Session | null>(sessionQueryKey);
+  if (
+    error.status === 401 &&
+    (error.code === 'session_expired' || error.code === 'unauthenticated')
+  ) {
+    if (hadSession) sendToSignInAsExpired();
+    return;
+  }
+  if (error.status === 403 && error.code === 'mfa_enrolment_required') {
+    void queryClient.invalidateQueries({ queryKey: sessionQueryKey });
+    if (router.state.location.pathname !== enrolmentPath)
+      void router.navigate({ to: enrolmentPath });
+  }
+}
+
+export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: reactToApiFailure }),
+  mutationCache: new MutationCache({ onError: reactToApiFailure }),
+  defaultOptions: {
+    queries: {
+      retry: (failureCount, error) =>
+        !isApiError(error) || (error.status >= 500 && failureCount < 2),
+      refetchOnWindowFocus: true,
+    },
+  },
+});
+
+setSessionLostHandler(sendToSignInAsExpired);
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: AppLayout,
+  notFoundComponent: NotFoundPage,
+  beforeLoad: async ({ context, location }) => {
+    const session = await ensureSession(context.queryClient);
+    if (session?.mfa.enrolmentRequired && location.pathname !== enrolmentPath) {
+      throw redirect({ to: enrolmentPath });
+    }
+    return { session };
+  },
+});
+
+function requireSignedIn(session: Session | null, location: ParsedLocation): Session {
+  if (!session) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+  return session;
+}
+
+function requireAction(session: Session, action: Action): void {
+  if (!canEver(session.membership.role, action)) throw redirect({ to: '/' });
+}
+
+function redirectIfSignedIn(session: Session | null): void {
+  if (session) throw redirect({ to: '/' });
+}
+
+const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: HomePage });
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: validateSignInSearch,
+  beforeLoad: ({ context }) => redirectIfSignedIn(context.session),
+  component: SignInPage,
+});
+
+const mfaChallengeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in/mfa',
+  validateSearch: validateMfaSearch,
+  beforeLoad: ({ context }) => redirectIfSignedIn(context.session),
+  component: MfaChallengePage,
+});
+
+const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-up',
+  beforeLoad: ({ context }) => redirectIfSignedIn(context.session),
+  component: SignUpPage,
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/verify-email',
+  validateSearch: validateTokenSearch,
+  component: VerifyEmailPage,
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/forgot-password',
+  component: ForgotPasswordPage,
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reset-password',
+  validateSearch: validateTokenSearch,
+  component: ResetPasswordPage,
+});
+
+const invitationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/invitation',
+  validateSearch: validateTokenSearch,
+  component: InvitationPage,
+});
+
+const securityRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/security',
+  beforeLoad: ({ context, location }) => {
+    requireSignedIn(context.session, location);
+  },
+  component: SecurityPage,
+});
+
+const membersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/members',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'member.read');
+  },
+  component: MembersPage,
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/audit',
+  validateSearch: validateAuditSearch,
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'audit.read');
+  },
+  component: AuditPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  homeRoute,
+  signInRoute,
+  mfaChallengeRoute,
+  signUpRoute,
+  verifyEmailRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
+  invitationRoute,
+  securityRoute,
+  membersRoute,
+  auditRoute,
+]);
+
+export const router = createRouter({
+  routeTree,
+  context: { queryClient },
+  defaultPreload: 'intent',
+  scrollRestoration: true,
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
