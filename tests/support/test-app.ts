@@ -125,7 +125,7 @@ export class TestClient {
     } catch {
       parsed = undefined;
     }
-    return { status: response.statusCode, body: parsed as T, text: response.body, headers: response.headers };
+    return { status: response.statusCode, body: parsed as T, text: response.body, headers: response.headers as TestResponse["headers"] };
   }
 
   get<T = any>(url: string) {
