@@ -20,7 +20,7 @@ const filters = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const person = z.object({ id: z.uuid(), name: z.string(), email: z.string() }).nullable();
+const person = z.object({ id: z.uuid(), name: z.string(), email: z.string() }).meta({ id: 'AuditPerson' }).nullable();
 
 export function auditRoutes(services: Services): RouteDefinition[] {
   return [
@@ -47,7 +47,7 @@ export function auditRoutes(services: Services): RouteDefinition[] {
               entityId: z.string().nullable(),
               ipAddress: z.string().nullable(),
               details: z.record(z.string(), z.unknown()),
-            }),
+            }).meta({ id: 'AuditEvent' }),
           ),
           nextCursor: z.string().nullable(),
         }),

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { passwordMaxLength } from '../../core/passwords.ts';
+import { roles } from '../../core/roles.ts';
 
 export const emailSchema = z.email().max(254);
 const passwordInput = z.string().min(1).max(passwordMaxLength * 4);
@@ -12,7 +13,7 @@ export const signUpBody = z.strictObject({
   email: emailSchema,
   password: passwordInput,
   name: z.string().trim().min(1).max(200),
-  locale: z.enum(['en', 'es', 'hi']).default('en'),
+  locale: z.string().max(10).default('en'),
   acceptTerms: z.literal(true),
   organization: z.string().max(63).optional(),
 });
@@ -43,7 +44,7 @@ export const signInResponse = z.discriminatedUnion('status', [
 export const sessionResponse = z.object({
   user: z.object({ id: z.uuid(), email: z.string(), name: z.string(), locale: z.string() }),
   organization: z.object({ id: z.uuid(), name: z.string(), slug: z.string() }),
-  membership: z.object({ id: z.uuid(), role: z.string() }),
+  membership: z.object({ id: z.uuid(), role: z.enum(roles) }),
   mfa: z.object({
     totpEnabled: z.boolean(),
     passkeyCount: z.number().int(),
@@ -51,13 +52,15 @@ export const sessionResponse = z.object({
     mandatory: z.boolean(),
     enrolmentRequired: z.boolean(),
   }),
-});
+}).meta({ id: 'Session' });
 
 export const csrfResponse = z.object({ csrfToken: z.string() });
 export const totpEnrolmentResponse = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvgDataUrl: z.string() });
 export const recoveryCodesResponse = z.object({ recoveryCodes: z.array(z.string()) });
 export const webauthnOptionsResponse = z.object({ optionsJSON: z.record(z.string(), z.unknown()) });
 export const passkeyListResponse = z.object({
-  passkeys: z.array(z.object({ id: z.uuid(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })),
+  passkeys: z.array(
+    z.object({ id: z.uuid(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() }).meta({ id: 'Passkey' }),
+  ),
 });
 export const idParams = z.strictObject({ id: z.uuid() });

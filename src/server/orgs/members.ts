@@ -4,7 +4,7 @@
  */
 import { can } from '../../core/access.ts';
 import { AppError } from '../../core/errors.ts';
-import type { InvitableRole } from '../../core/roles.ts';
+import type { InvitableRole, Role } from '../../core/roles.ts';
 import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import { revokeAllSessions } from '../auth/auth-repository.ts';
@@ -56,7 +56,7 @@ export async function listMembers(services: Services, context: RequestContext) {
     userId: row.user_id,
     name: row.name,
     email: row.email,
-    role: row.role,
+    role: row.role as Role,
     status: row.status as 'active' | 'deactivated',
     mfaEnrolled: row.totp_enabled_at !== null || Number(row.passkeys) > 0,
     createdAt: row.created_at.toISOString(),

@@ -2,7 +2,7 @@
  * Organization members and invitations, as a table of routes.
  */
 import { z } from 'zod';
-import { invitableRoles } from '../../core/roles.ts';
+import { invitableRoles, roles } from '../../core/roles.ts';
 import type { Services } from '../app/services.ts';
 import { emailSchema, emptyBody, idParams } from '../auth/auth.types.ts';
 import { passwordMaxLength } from '../../core/passwords.ts';
@@ -28,11 +28,11 @@ export function orgRoutes(services: Services): RouteDefinition[] {
               userId: z.uuid(),
               name: z.string(),
               email: z.string(),
-              role: z.string(),
+              role: z.enum(roles),
               status: z.enum(['active', 'deactivated']),
               mfaEnrolled: z.boolean(),
               createdAt: z.string(),
-            }),
+            }).meta({ id: 'Member' }),
           ),
         }),
       },
