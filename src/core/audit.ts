@@ -73,5 +73,5 @@ export const auditGenesisHash = '0'.repeat(64);
  * canonical JSON. The server computes SHA-256 of it; the verifier recomputes it.
  */
 export function auditHashInput(previousHash: string, content: AuditRowContent): string {
-  return `${previousHash}\n${canonicalJson(content as unknown as Record<string, unknown>)}`;
+  return `${previousHash}\n${canonicalJson(content)}`;
 }

@@ -29,12 +29,19 @@ export function evaluateLockout(
   now: Date,
 ): LockoutState {
   const minute = 60_000;
-  const recent = failures
+  const times = failures
     .map((time) => time.getTime())
-    .filter((time) => time <= now.getTime() && now.getTime() - time < policy.windowMinutes * minute)
+    .filter((time) => time <= now.getTime())
     .sort((a, b) => a - b);
-  if (recent.length < policy.maxFailures) return { locked: false };
-  const last = recent[recent.length - 1] ?? now.getTime();
-  const until = new Date(last + policy.lockMinutes * minute);
-  return until.getTime() > now.getTime() ? { locked: true, until } : { locked: false };
+  // The latest burst of `maxFailures` failures inside one window sets the lock; the lock lasts
+  // `lockMinutes` from that burst's last failure, even after its first failure leaves the window.
+  for (let lastIndex = times.length - 1; lastIndex >= policy.maxFailures - 1; lastIndex -= 1) {
+    const last = times[lastIndex] ?? 0;
+    const first = times[lastIndex - policy.maxFailures + 1] ?? 0;
+    if (last - first < policy.windowMinutes * minute) {
+      const until = new Date(last + policy.lockMinutes * minute);
+      return until.getTime() > now.getTime() ? { locked: true, until } : { locked: false };
+    }
+  }
+  return { locked: false };
 }

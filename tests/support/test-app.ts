@@ -58,6 +58,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     LOG_LEVEL: 'silent',
     CONSILIUM_SEED_DEMO: 'false',
     CONSILIUM_TEST_CLOCK: 'true',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
   const clock = new ControllableClock();
@@ -119,7 +120,7 @@ export class TestClient {
     }
     const response = await this.app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
     this.remember(response.headers['set-cookie']);
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = response.body === '' ? undefined : JSON.parse(response.body);
     } catch {

@@ -181,7 +181,7 @@ export async function* readAuditChain(db: Database, batchSize = 5000): AsyncGene
       .orderBy('seq', 'asc')
       .limit(batchSize)
       .execute();
-    for (const row of rows) yield row as StoredAuditRow;
+    for (const row of rows) yield row;
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < batchSize) return;
     after = last.seq;

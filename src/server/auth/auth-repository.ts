@@ -41,7 +41,7 @@ export async function countPasskeys(db: Executor, userId: string): Promise<numbe
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('user_id', '=', userId)
     .executeTakeFirstOrThrow();
-  return Number(row.count);
+  return row.count;
 }
 
 export async function countUnusedRecoveryCodes(db: Executor, userId: string): Promise<number> {
@@ -51,7 +51,7 @@ export async function countUnusedRecoveryCodes(db: Executor, userId: string): Pr
     .where('user_id', '=', userId)
     .where('used_at', 'is', null)
     .executeTakeFirstOrThrow();
-  return Number(row.count);
+  return row.count;
 }
 
 export function insertSession(
@@ -200,6 +200,9 @@ export function insertFailure(
     .execute();
 }
 
-export function clearFailures(db: Executor, email: string) {
-  return db.deleteFrom('auth_failures').where('email', '=', email).execute();
+/** Forget the recorded failures of an account: of one kind, or of every kind when omitted. */
+export function clearFailures(db: Executor, email: string, kind?: 'password' | 'second_factor') {
+  let query = db.deleteFrom('auth_failures').where('email', '=', email);
+  if (kind !== undefined) query = query.where('kind', '=', kind);
+  return query.execute();
 }

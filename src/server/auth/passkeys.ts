@@ -214,7 +214,7 @@ export async function authenticateWithPasskey(
       id: passkey.credential_id,
       publicKey: new Uint8Array(passkey.public_key),
       counter: passkey.counter,
-      transports: passkey.transports as never,
+      transports: passkey.transports,
     },
     requireUserVerification: sessionUserId === null,
   }).catch((error: unknown) => {

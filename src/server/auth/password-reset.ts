@@ -79,7 +79,8 @@ export async function completePasswordReset(
       .where('id', '=', user.id)
       .execute();
     await revokeAllSessions(unit.trx, user.id, unit.now, 'password_reset');
-    await clearFailures(unit.trx, user.email);
+    // The reset proves the mailbox, not the second factor: its lockout stays.
+    await clearFailures(unit.trx, user.email, 'password');
     const membership = await findActiveMembership(unit.trx, user.id);
     await unit.audit({
       eventType: 'auth.password_reset',

@@ -92,9 +92,9 @@ export async function resolveSession(
       },
       user: { id: row.user_id, email: row.email, name: row.name, locale: row.locale, hasTotp, passkeyCount },
       actor: active
-        ? { userId: row.user_id, organizationId: row.organization_id!, membershipId: row.membership_id!, role: role! }
+        ? { userId: row.user_id, organizationId: row.organization_id!, membershipId: row.membership_id!, role: role }
         : null,
-      enrolmentRequired: active && isMfaMandatory(role!) && !hasTotp && passkeyCount === 0,
+      enrolmentRequired: active && isMfaMandatory(role) && !hasTotp && passkeyCount === 0,
     },
   };
 }

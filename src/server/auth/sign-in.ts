@@ -90,7 +90,8 @@ export async function signIn(
     await resendVerification(services, user);
     throw new AppError('email_not_verified');
   }
-  await clearFailures(services.db, email);
+  // Only the password count: a correct password must not reset the second-factor lockout.
+  await clearFailures(services.db, email, 'password');
   const passkeys = await countPasskeys(services.db, user.id);
   const methods: SecondFactorMethod[] = [];
   if (user.totp_enabled_at !== null) methods.push('totp', 'recovery_code');

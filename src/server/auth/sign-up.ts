@@ -26,7 +26,7 @@ export interface SignUpInput {
 
 /** Refuse a password that breaks the rules in core, naming every problem. */
 export function assertAcceptablePassword(services: Services, password: string, email: string): void {
-  const problems = checkPassword(password, { email, isCommon: services.isCommonPassword });
+  const problems = checkPassword(password, { email, isCommon: (candidate) => services.isCommonPassword(candidate) });
   if (problems.length > 0) {
     throw new AppError('password_rejected', {
       message: 'Choose a longer or less common password.',

@@ -32,6 +32,7 @@ const environmentSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Consilium <no-reply@consilium.localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanFromEnv.default(false),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   CONSILIUM_TEST_CLOCK: booleanFromEnv.default(false),
 });
 
@@ -39,7 +40,7 @@ export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config {
   env: Environment['NODE_ENV'];
-  http: { host: string; port: number; publicUrl: string; trustProxy: boolean };
+  http: { host: string; port: number; publicUrl: string; trustProxy: boolean; authRateLimitPerMinute: number };
   dataDir: string;
   database: { url: string | undefined; embeddedPort: number };
   seedDemo: 'auto' | 'always' | 'never';
@@ -83,7 +84,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT, publicUrl, trustProxy: env.TRUST_PROXY },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl,
+      trustProxy: env.TRUST_PROXY,
+      authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    },
     dataDir: path.resolve(env.CONSILIUM_DATA_DIR),
     database: { url: env.DATABASE_URL, embeddedPort: env.CONSILIUM_DB_PORT },
     seedDemo:

@@ -56,7 +56,7 @@ export async function migrateToLatest(url: string): Promise<string[]> {
     const failed = results?.find((result) => result.status === 'Error');
     if (error !== undefined) {
       throw new Error(
-        `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+        `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
         { cause: error },
       );
     }

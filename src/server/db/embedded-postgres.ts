@@ -167,7 +167,7 @@ async function stopLeftoverServer(binaries: Binaries, clusterDir: string, runAs:
   const content = await fs.readFile(pidFile, 'utf8').catch(() => null);
   if (content === null) return;
   const pid = Number(content.split('\n')[0]);
-  let alive = false;
+  let alive: boolean;
   try {
     process.kill(pid, 0);
     alive = true;

@@ -26,6 +26,7 @@ import { clearSessionCookie, csrfCookieName, csrfHeaderName, sessionCookieName, 
 import { createToken, safeEqual } from '../platform/secrets.ts';
 import { maskUrl } from '../platform/logger.ts';
 import { handleError } from './error-handler.ts';
+import { createAuthThrottle, throttledPaths } from './rate-limit.ts';
 import type { RequestContext } from './request-context.ts';
 import type { RouteDefinition } from './route.ts';
 
@@ -130,6 +131,9 @@ export async function createHttpServer(services: Services, options: HttpServerOp
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  const throttle = createAuthThrottle(config.http.authRateLimitPerMinute, services.clock);
+  const throttled = new Set(throttledPaths);
+
   app.decorateRequest('context', null as unknown as RequestContext);
   app.decorateRequest('sessionEnded', false);
 
@@ -145,6 +149,7 @@ export async function createHttpServer(services: Services, options: HttpServerOp
       return;
     }
     reply.header('cache-control', 'no-store');
+    if (request.method === 'POST' && throttled.has(request.url.split('?')[0] ?? '')) throttle.hit(request.ip);
     const csrfCookie = request.cookies[csrfCookieName];
     if (csrfCookie === undefined || csrfCookie.length < 20) setCsrfCookie(reply, createToken());
     if (!safeMethods.has(request.method)) {
@@ -183,9 +188,9 @@ export async function createHttpServer(services: Services, options: HttpServerOp
       preHandler: async (request) => gate(route, request),
       handler: async (request, reply) => {
         const result = await route.handler({
-          body: request.body as never,
-          query: request.query as never,
-          params: request.params as never,
+          body: request.body,
+          query: request.query,
+          params: request.params,
           context: request.context,
           request,
           reply,

@@ -59,5 +59,5 @@ export function defineRoute<
   TQuery extends SchemaOrNone = undefined,
   TParams extends SchemaOrNone = undefined,
 >(definition: RouteDefinition<TBody, TQuery, TParams>): RouteDefinition {
-  return definition as unknown as RouteDefinition;
+  return definition;
 }

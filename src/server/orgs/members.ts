@@ -58,7 +58,7 @@ export async function listMembers(services: Services, context: RequestContext) {
     email: row.email,
     role: row.role as Role,
     status: row.status as 'active' | 'deactivated',
-    mfaEnrolled: row.totp_enabled_at !== null || Number(row.passkeys) > 0,
+    mfaEnrolled: row.totp_enabled_at !== null || row.passkeys > 0,
     createdAt: row.created_at.toISOString(),
   }));
 }

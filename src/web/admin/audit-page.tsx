@@ -20,7 +20,7 @@ import {
 } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { auditEventTypeNames } from '../../core/audit.ts';
 import { client, unwrap } from '../api/client.ts';
@@ -80,7 +80,6 @@ function Filters({ search }: { search: AuditSearch }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [values, setValues] = useState<FilterValues>(() => filterValuesOf(search));
-  useEffect(() => setValues(filterValuesOf(search)), [search]);
   const set = <K extends keyof FilterValues>(key: K, value: FilterValues[K]) =>
     setValues((current) => ({ ...current, [key]: value }));
   const rangeError =
@@ -88,7 +87,7 @@ function Filters({ search }: { search: AuditSearch }) {
       ? t('audit.rangeError')
       : null;
 
-  const apply = (event: FormEvent) => {
+  const apply = (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (rangeError !== null) return;
     const eventType = auditEventTypeNames.find((name) => name === values.eventType);
@@ -303,7 +302,8 @@ export function AuditPage() {
           {t('audit.exportCsv')}
         </Anchor>
       </Group>
-      <Filters search={search} />
+      {/* Keyed by the URL's filters: a new search resets the form's draft values. */}
+      <Filters key={JSON.stringify(search)} search={search} />
       <Stack gap="sm" component="section" aria-labelledby="audit-results-title">
         <Title order={2} size="h4" id="audit-results-title">
           {t('audit.results')}

@@ -92,6 +92,8 @@ export function ReauthenticationProvider({ children }: { children: ReactNode }) 
     pending.current = null;
   };
 
+  // The handler reads the pending ref when the form is submitted, not while rendering.
+  // eslint-disable-next-line react-hooks/refs
   const submit = form.onSubmit(async (values) => {
     setSubmitting(true);
     setSubmitError(null);

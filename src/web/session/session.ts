@@ -39,7 +39,7 @@ export function sessionQueryOptions(queryClient: QueryClient) {
 
 /** Loads the session for a route guard (from cache when fresh). */
 export function ensureSession(queryClient: QueryClient): Promise<Session | null> {
-  return queryClient.ensureQueryData(sessionQueryOptions(queryClient));
+  return queryClient.query(sessionQueryOptions(queryClient));
 }
 
 /** The current session: undefined while loading, null when signed out. */
@@ -57,5 +57,5 @@ export function useSignedInSession(): Session {
 
 /** Reloads the session after sign-in, sign-out or a change to second factors. */
 export async function refreshSession(queryClient: QueryClient): Promise<Session | null> {
-  return queryClient.fetchQuery({ ...sessionQueryOptions(queryClient), staleTime: 0 });
+  return queryClient.query({ ...sessionQueryOptions(queryClient), staleTime: 0 });
 }

@@ -1,0 +1,56 @@
+/**
+ * Journey d: the organization administrator enrols a second factor, reads the audit report
+ * (with its CSV export) and the member list.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { demoPassword, enrolTotp, expectPath, harness, inBrowser, submitPassword } from './support/harness.ts';
+
+const demoMembers = [
+  'patient@demo.consilium.test',
+  'proxy@demo.consilium.test',
+  'physician@demo.consilium.test',
+  'coordinator@demo.consilium.test',
+  'specialist@demo.consilium.test',
+  'careteam@demo.consilium.test',
+  'admin@demo.consilium.test',
+];
+
+test('org admin: enrol TOTP, read the audit report and its CSV export, list the members', async () => {
+  await inBrowser('org-admin', async (page) => {
+    await page.goto('/sign-in');
+    await submitPassword(page, 'admin@demo.consilium.test', demoPassword);
+    await expectPath(page, '/security');
+    await enrolTotp(page);
+
+    await page.getByRole('link', { name: 'Audit report' }).first().click();
+    await expectPath(page, '/admin/audit');
+    await page.getByRole('heading', { level: 1, name: 'Audit report' }).waitFor();
+    const table = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: /Event type/ }) });
+    await table.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().waitFor();
+    const rows = await table.locator('tbody tr').count();
+    assert.ok(rows >= 2, `expected audit rows, found ${rows}`);
+
+    const exportLink = page.getByRole('link', { name: 'Export CSV' });
+    const href = await exportLink.getAttribute('href');
+    assert.ok(href !== null, 'Export CSV has an href');
+    const url = new URL(href, harness().baseUrl);
+    assert.equal(url.origin, harness().baseUrl);
+    assert.equal(url.pathname, '/api/v1/audit/events.csv');
+    // The export downloads CSV for this signed-in administrator.
+    const csv = await page.evaluate(async (target) => {
+      const response = await fetch(target);
+      return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+    }, url.pathname + url.search);
+    assert.equal(csv.status, 200, 'CSV export status');
+    assert.match(csv.type ?? '', /text\/csv/);
+    assert.match(csv.text, /auth\.sign_in/);
+
+    await page.getByRole('link', { name: 'Members' }).first().click();
+    await expectPath(page, '/admin/members');
+    const members = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Email address' }) });
+    await members.getByText('7 members').waitFor();
+    const emails = (await members.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((text) => text.trim()).sort();
+    assert.deepEqual(emails, [...demoMembers].sort());
+  });
+});

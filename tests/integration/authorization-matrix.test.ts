@@ -1,0 +1,379 @@
+/**
+ * The authorization matrix, generated over the route table: every route of `allRoutes()` is
+ * called by nobody, by each role of two organizations, and by the two half-way session states,
+ * on resources of the caller's own organization, of another organization and of another patient.
+ * The expected answer is computed from the access policy in core (`canEver`, `can`), never
+ * written per route: what a caller may not see answers 404, exactly like what does not exist.
+ *
+ * A route added without a sample input here fails the coverage test.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { can, canEver, type ResourceAccessFacts } from '../../src/core/access.ts';
+import { allRoutes } from '../../src/server/app/app.ts';
+import type { RouteDefinition } from '../../src/server/http/route.ts';
+import { createMember, testPassword } from '../support/accounts.ts';
+import { createMatrixFixtures, patientFacts, type FixturePatient, type MatrixFixtures, type Subject } from '../support/matrix-fixtures.ts';
+import { startTestApp, type TestApp, type TestResponse } from '../support/test-app.ts';
+
+interface Outcome {
+  status: number;
+  code?: string;
+}
+
+interface Call {
+  label: string;
+  url: string;
+  body?: unknown;
+  /** The resource the call targets, as the policy sees it from the actor (default: the actor's organization). */
+  resource?: (actor: Extract<Subject, { actor: unknown }>['actor']) => ResourceAccessFacts;
+  /** The answers the route gives once the gate and the policy let the caller through. */
+  permitted: Outcome[];
+  /** Extra checks on a permitted answer. */
+  check?: (response: TestResponse, subject: Subject) => void;
+}
+
+interface RouteSample {
+  calls: (subject: Subject) => Promise<Call[]> | Call[];
+  /** Ends the caller's session: run after every other route. */
+  endsSession?: boolean;
+}
+
+let testApp: TestApp;
+let fixtures: MatrixFixtures;
+let routes: RouteDefinition[];
+let otherTenantPasskeyId: string;
+
+const freshEmail = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}@example.test`;
+const freshToken = () => randomBytes(24).toString('base64url');
+const ok = (status: number): Outcome[] => [{ status }];
+const refused = (status: number, code: string): Outcome[] => [{ status, code }];
+
+function patientCalls(method: 'GET' | 'PATCH'): (subject: Subject) => Call[] {
+  return () =>
+    fixtures.patients.map((patient: FixturePatient) => ({
+      label: patient.label,
+      url: `/api/v1/patients/${patient.id}`,
+      ...(method === 'PATCH' ? { body: {} } : {}),
+      resource: (actor) => patientFacts(actor, patient),
+      permitted: ok(200),
+      check: (response) => expect(response.body.id).toBe(patient.id),
+    }));
+}
+
+/** A fresh member of `organizationId` to be deactivated (one per call: deactivation is final). */
+async function freshMembership(organizationId: string) {
+  const member = await createMember(testApp, organizationId, 'care_team', { signIn: false, withTotp: false });
+  return member.membershipId;
+}
+
+/** How to call every route with valid-shaped input. Keyed by "METHOD path". */
+const samples: Record<string, RouteSample> = {
+  'GET /api/v1/auth/csrf': { calls: () => [{ label: '', url: '/api/v1/auth/csrf', permitted: ok(200) }] },
+  'POST /api/v1/auth/sign-up': {
+    calls: () => [
+      {
+        label: 'new patient',
+        url: '/api/v1/auth/sign-up',
+        body: { email: freshEmail('signup'), password: testPassword, name: 'Matrix Signup', acceptTerms: true, organization: fixtures.a.slug },
+        permitted: ok(202),
+      },
+    ],
+  },
+  'POST /api/v1/auth/verify-email': {
+    calls: () => [{ label: 'unknown token', url: '/api/v1/auth/verify-email', body: { token: freshToken() }, permitted: refused(400, 'invalid_token') }],
+  },
+  'POST /api/v1/auth/sign-in': {
+    calls: () => [
+      { label: 'unknown account', url: '/api/v1/auth/sign-in', body: { email: freshEmail('nobody'), password: 'not-the-password-1' }, permitted: refused(401, 'invalid_credentials') },
+    ],
+  },
+  'POST /api/v1/auth/mfa/totp': {
+    calls: () => [{ label: 'wrong code', url: '/api/v1/auth/mfa/totp', body: { code: '000000' }, permitted: refused(400, 'invalid_mfa_code') }],
+  },
+  'POST /api/v1/auth/mfa/recovery-code': {
+    calls: () => [{ label: 'wrong code', url: '/api/v1/auth/mfa/recovery-code', body: { code: 'AAAA-BBBB-CC' }, permitted: refused(400, 'invalid_mfa_code') }],
+  },
+  'POST /api/v1/auth/passkeys/authentication-options': {
+    calls: () => [{ label: '', url: '/api/v1/auth/passkeys/authentication-options', body: {}, permitted: ok(200) }],
+  },
+  'POST /api/v1/auth/passkeys/authenticate': {
+    calls: () => [
+      {
+        label: 'unknown credential',
+        url: '/api/v1/auth/passkeys/authenticate',
+        body: { response: { id: 'bm9wZQ', rawId: 'bm9wZQ', type: 'public-key', response: {} } },
+        permitted: [{ status: 400, code: 'invalid_token' }, { status: 401, code: 'invalid_credentials' }],
+      },
+    ],
+  },
+  'POST /api/v1/auth/sign-out': {
+    endsSession: true,
+    calls: () => [{ label: '', url: '/api/v1/auth/sign-out', body: { everywhere: false }, permitted: ok(204) }],
+  },
+  'POST /api/v1/auth/password-reset/request': {
+    calls: () => [{ label: 'unknown account', url: '/api/v1/auth/password-reset/request', body: { email: freshEmail('reset') }, permitted: ok(202) }],
+  },
+  'POST /api/v1/auth/password-reset/complete': {
+    calls: () => [
+      { label: 'unknown token', url: '/api/v1/auth/password-reset/complete', body: { token: freshToken(), password: testPassword }, permitted: refused(400, 'invalid_token') },
+    ],
+  },
+  'GET /api/v1/auth/session': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/session',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if ('actor' in subject) {
+            expect(response.body.membership).toEqual({ id: subject.actor.membershipId, role: subject.actor.role });
+            expect(response.body.organization.id).toBe(subject.actor.organizationId);
+          }
+        },
+      },
+    ],
+  },
+  // A wrong password keeps the session un-reauthenticated (the sign-in window has passed, see
+  // beforeAll), so the guarded routes below answer reauthentication_required in any order.
+  'POST /api/v1/auth/reauthenticate': {
+    calls: () => [{ label: 'wrong password', url: '/api/v1/auth/reauthenticate', body: { password: 'not-the-password-1' }, permitted: refused(401, 'invalid_credentials') }],
+  },
+  'POST /api/v1/auth/totp/enrolment': {
+    calls: () => [{ label: '', url: '/api/v1/auth/totp/enrolment', body: {}, permitted: refused(403, 'reauthentication_required') }],
+  },
+  'POST /api/v1/auth/totp/enrolment/confirm': {
+    calls: () => [{ label: '', url: '/api/v1/auth/totp/enrolment/confirm', body: { code: '123456' }, permitted: refused(403, 'reauthentication_required') }],
+  },
+  'DELETE /api/v1/auth/totp': {
+    calls: () => [{ label: '', url: '/api/v1/auth/totp', permitted: refused(403, 'reauthentication_required') }],
+  },
+  'POST /api/v1/auth/recovery-codes': {
+    calls: () => [{ label: '', url: '/api/v1/auth/recovery-codes', body: {}, permitted: refused(403, 'reauthentication_required') }],
+  },
+  'POST /api/v1/auth/passkeys/registration-options': {
+    calls: () => [{ label: '', url: '/api/v1/auth/passkeys/registration-options', body: {}, permitted: refused(403, 'reauthentication_required') }],
+  },
+  'POST /api/v1/auth/passkeys': {
+    calls: () => [
+      { label: '', url: '/api/v1/auth/passkeys', body: { response: { id: 'bm9wZQ' }, name: 'Key' }, permitted: refused(403, 'reauthentication_required') },
+    ],
+  },
+  'GET /api/v1/auth/passkeys': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/passkeys',
+        permitted: ok(200),
+        check: (response, subject) => {
+          // Only the caller's own passkeys: the one fixture passkey belongs to coordinator@B.
+          const owner = 'member' in subject && subject.member.userId === fixtures.b.members.coordinator.userId;
+          expect((response.body.passkeys as Array<{ id: string }>).map((passkey) => passkey.id)).toEqual(owner ? [otherTenantPasskeyId] : []);
+        },
+      },
+    ],
+  },
+  'DELETE /api/v1/auth/passkeys/:id': {
+    calls: () => [
+      { label: "Org B coordinator's passkey", url: `/api/v1/auth/passkeys/${otherTenantPasskeyId}`, permitted: [...refused(403, 'reauthentication_required'), ...refused(404, 'not_found')] },
+    ],
+  },
+  'GET /api/v1/org/members': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/org/members',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if (!('actor' in subject)) return;
+          const own = subject.actor.organizationId === fixtures.a.id ? fixtures.a : fixtures.b;
+          const other = own === fixtures.a ? fixtures.b : fixtures.a;
+          const userIds = (response.body.members as Array<{ userId: string }>).map((member) => member.userId);
+          for (const member of Object.values(own.members)) expect(userIds).toContain(member.userId);
+          for (const member of Object.values(other.members)) expect(userIds).not.toContain(member.userId);
+        },
+      },
+    ],
+  },
+  'POST /api/v1/org/invitations': {
+    calls: () => [{ label: 'new care team member', url: '/api/v1/org/invitations', body: { email: freshEmail('invitee'), role: 'care_team' }, permitted: ok(201) }],
+  },
+  'POST /api/v1/org/members/:id/deactivate': {
+    calls: async () => [
+      { label: 'member of Org A', url: `/api/v1/org/members/${await freshMembership(fixtures.a.id)}/deactivate`, body: {}, resource: () => ({ organizationId: fixtures.a.id, relations: [] }), permitted: ok(200) },
+      { label: 'member of Org B', url: `/api/v1/org/members/${await freshMembership(fixtures.b.id)}/deactivate`, body: {}, resource: () => ({ organizationId: fixtures.b.id, relations: [] }), permitted: ok(200) },
+    ],
+  },
+  'GET /api/v1/invitations/:token': {
+    calls: () => [{ label: 'unknown token', url: `/api/v1/invitations/${freshToken()}`, permitted: refused(400, 'invalid_token') }],
+  },
+  'POST /api/v1/invitations/:token/accept': {
+    calls: () => [
+      { label: 'unknown token', url: `/api/v1/invitations/${freshToken()}/accept`, body: { name: 'Someone', password: testPassword }, permitted: refused(400, 'invalid_token') },
+    ],
+  },
+  'GET /api/v1/patients': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/patients',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if (!('actor' in subject)) return;
+          const listed = (response.body.patients as Array<{ id: string }>).map((patient) => patient.id);
+          for (const patient of fixtures.patients) {
+            expect(listed.includes(patient.id), `${subject.label} lists ${patient.label}`).toBe(can(subject.actor, 'patient.read', patientFacts(subject.actor, patient)));
+          }
+        },
+      },
+    ],
+  },
+  'GET /api/v1/patients/:id': { calls: patientCalls('GET') },
+  'PATCH /api/v1/patients/:id': { calls: patientCalls('PATCH') },
+  'GET /api/v1/audit/events': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/audit/events?limit=20',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if (!('actor' in subject)) return;
+          const otherPatients = fixtures.patients.filter((patient) => patient.organizationId !== subject.actor.organizationId).map((patient) => patient.id);
+          for (const event of response.body.events as Array<{ patientId: string | null }>) expect(otherPatients).not.toContain(event.patientId);
+        },
+      },
+    ],
+  },
+  'GET /api/v1/audit/events.csv': {
+    calls: () => [
+      { label: '', url: '/api/v1/audit/events.csv', permitted: ok(200), check: (response) => expect(response.headers['content-type']).toMatch(/^text\/csv/) },
+    ],
+  },
+};
+
+const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** The answer the policy in core predicts before the route's own behaviour comes into play. */
+function expectedOutcome(route: RouteDefinition, subject: Subject, call: Call): Outcome[] {
+  const access = route.access;
+  switch (access.kind) {
+    case 'public':
+      return call.permitted;
+    case 'second_factor':
+      return subject.kind === 'awaiting_second_factor' ? call.permitted : refused(401, 'unauthenticated');
+    case 'member': {
+      if (subject.kind === 'anonymous') return refused(401, 'unauthenticated');
+      if (subject.kind === 'awaiting_second_factor') return refused(401, 'mfa_challenge_required');
+      if (subject.kind === 'enrolment_required' && access.duringEnrolment !== true) return refused(403, 'mfa_enrolment_required');
+      if (access.action !== undefined) {
+        if (!canEver(subject.actor.role, access.action)) return refused(404, 'not_found');
+        // Collections (no resource) are open to any role that holds the action in some relation;
+        // their rows are filtered per resource, which the route's check verifies.
+        if (call.resource !== undefined && !can(subject.actor, access.action, call.resource(subject.actor))) return refused(404, 'not_found');
+      }
+      return call.permitted;
+    }
+    default: {
+      const exhaustive: never = access;
+      throw new Error(`unknown access ${String(exhaustive)}`);
+    }
+  }
+}
+
+interface Result {
+  route: string;
+  subject: string;
+  call: string;
+  expected: Outcome[];
+  actual: Outcome;
+}
+
+const results: Result[] = [];
+
+beforeAll(async () => {
+  testApp = await startTestApp();
+  routes = allRoutes(testApp.app.services);
+  fixtures = await createMatrixFixtures(testApp);
+  const passkey = await testApp.app.services.db
+    .insertInto('passkeys')
+    .values({ user_id: fixtures.b.members.coordinator.userId, credential_id: `cred-${randomUUID()}`, public_key: Buffer.from('key'), device_type: 'singleDevice', backed_up: false, name: 'Org B key' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  otherTenantPasskeyId = passkey.id;
+  // Signing in counts as a fresh re-authentication; let that window pass so the guarded
+  // second-factor routes answer the same for every caller.
+  testApp.clock.advance(6 * 60_000);
+}, 120_000);
+
+afterAll(async () => {
+  await testApp?.close();
+});
+
+describe('authorization matrix', () => {
+  it('knows how to call every route of the route table, and no route that is gone', () => {
+    const declared = routes.map(routeKey).sort();
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(Object.keys(samples).sort()).toEqual(declared);
+  });
+
+  it('answers every route for every caller as the access policy predicts', async () => {
+    const ordered = [...routes.filter((route) => samples[routeKey(route)]?.endsSession !== true), ...routes.filter((route) => samples[routeKey(route)]?.endsSession === true)];
+    for (const route of ordered) {
+      const sample = samples[routeKey(route)];
+      if (sample === undefined) continue;
+      // Subjects of one route run concurrently: each has its own session.
+      await Promise.all(
+        fixtures.subjects.map(async (subject) => {
+          for (const call of await sample.calls(subject)) {
+            const response = await subject.client.request(route.method, call.url, call.body);
+            const expected = expectedOutcome(route, subject, call);
+            const actual: Outcome = { status: response.status, ...(response.status >= 400 ? { code: response.body?.error?.code } : {}) };
+            results.push({ route: routeKey(route), subject: subject.label, call: call.label, expected, actual });
+            const matched = expected.some((outcome) => outcome.status === actual.status && (outcome.code === undefined || outcome.code === actual.code));
+            if (matched && actual.status < 300) call.check?.(response, subject);
+            if (response.status >= 400) {
+              expect(Object.keys(response.body.error).sort(), response.text).toEqual(expect.arrayContaining(['code', 'message']));
+            }
+            if (actual.code === 'not_found') {
+              // A refused read looks exactly like a missing one.
+              expect(response.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
+            }
+          }
+        }),
+      );
+    }
+    const mismatches = results
+      .filter((result) => !result.expected.some((outcome) => outcome.status === result.actual.status && (outcome.code === undefined || outcome.code === result.actual.code)))
+      .map((result) => `${result.route} [${result.call}] as ${result.subject}: expected ${JSON.stringify(result.expected)}, got ${JSON.stringify(result.actual)}`);
+    expect(mismatches).toEqual([]);
+    // Every caller reached every route.
+    expect(new Set(results.map((result) => result.route)).size).toBe(routes.length);
+    expect(results.length).toBeGreaterThan(routes.length * fixtures.subjects.length);
+  });
+
+  it("left the Org B coordinator's passkey in place", async () => {
+    const row = await testApp.app.services.db.selectFrom('passkeys').select('id').where('id', '=', otherTenantPasskeyId).executeTakeFirst();
+    expect(row?.id).toBe(otherTenantPasskeyId);
+  });
+
+  it('saw the cases the brief names', () => {
+    const find = (route: string, subject: string, call = '') => results.find((result) => result.route === route && result.subject === subject && result.call === call)?.actual.status;
+    const read = 'GET /api/v1/patients/:id';
+    expect(find(read, 'patient@A', 'Org A patient')).toBe(200);
+    expect(find(read, 'patient@A', 'Org A other patient')).toBe(404);
+    expect(find(read, 'proxy@A', 'Org A patient')).toBe(200);
+    expect(find(read, 'proxy@A', 'Org A other patient')).toBe(404);
+    expect(find(read, 'referring_physician@A', 'Org A patient')).toBe(200);
+    expect(find(read, 'referring_physician@A', 'Org A other patient')).toBe(404);
+    expect(find(read, 'coordinator@A', 'Org A other patient')).toBe(200);
+    expect(find(read, 'coordinator@A', 'Org B patient')).toBe(404);
+    expect(find(read, 'coordinator@B', 'Org A patient')).toBe(404);
+    expect(find(read, 'specialist@A', 'Org A patient')).toBe(404);
+    expect(find(read, 'care_team@A', 'Org A patient')).toBe(404);
+    expect(find(read, 'org_admin@A', 'Org A patient')).toBe(404);
+    expect(find(read, 'anonymous', 'Org A patient')).toBe(401);
+    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@B', 'member of Org A')).toBe(404);
+    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@A', 'member of Org A')).toBe(200);
+    expect(find('GET /api/v1/audit/events', 'patient@A')).toBe(404);
+  });
+});
