@@ -19,6 +19,8 @@ export const auditEventTypes = {
   'auth.reauthenticated': 'E',
   'auth.password_reset_requested': 'E',
   'auth.password_reset': 'U',
+  'auth.email_change_requested': 'E',
+  'auth.email_changed': 'U',
   'auth.totp_enrolled': 'U',
   'auth.totp_removed': 'U',
   'auth.recovery_codes_regenerated': 'U',

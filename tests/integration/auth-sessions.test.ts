@@ -159,6 +159,10 @@ describe('deactivation', () => {
     expect(again.cookies.has('consilium_session')).toBe(false);
     // A wrong password still answers like any wrong password (no hint that the account exists).
     expectError(await again.post('/api/v1/auth/sign-in', { email: specialist.email, password: 'wrong-password-1' }), 401, 'invalid_credentials');
+    // Nor can a password reset bring the account back.
+    expect((await again.post('/api/v1/auth/password-reset/request', { email: specialist.email })).status).toBe(202);
+    const outbox = await testApp.app.services.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', specialist.email).execute();
+    expect(outbox).toEqual([]);
 
     const [event] = await auditEvents(testApp, 'member.deactivated', admin.userId);
     expect(event).toMatchObject({ entity_type: 'Membership', entity_id: specialist.membershipId, details: { userId: specialist.userId } });

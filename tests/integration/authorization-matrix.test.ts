@@ -139,6 +139,12 @@ const samples: Record<string, RouteSample> = {
   'POST /api/v1/auth/reauthenticate': {
     calls: () => [{ label: 'wrong password', url: '/api/v1/auth/reauthenticate', body: { password: 'not-the-password-1' }, permitted: refused(401, 'invalid_credentials') }],
   },
+  'POST /api/v1/auth/email': {
+    calls: () => [{ label: 'new address', url: '/api/v1/auth/email', body: { email: freshEmail('moved') }, permitted: refused(403, 'reauthentication_required') }],
+  },
+  'POST /api/v1/auth/email/confirm': {
+    calls: () => [{ label: 'unknown token', url: '/api/v1/auth/email/confirm', body: { token: freshToken() }, permitted: refused(400, 'invalid_token') }],
+  },
   'POST /api/v1/auth/totp/enrolment': {
     calls: () => [{ label: '', url: '/api/v1/auth/totp/enrolment', body: {}, permitted: refused(403, 'reauthentication_required') }],
   },
@@ -177,6 +183,21 @@ const samples: Record<string, RouteSample> = {
     calls: () => [
       { label: "Org B coordinator's passkey", url: `/api/v1/auth/passkeys/${otherTenantPasskeyId}`, permitted: [...refused(403, 'reauthentication_required'), ...refused(404, 'not_found')] },
     ],
+  },
+  'GET /api/v1/org/settings': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/org/settings',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if ('actor' in subject) expect(response.body.slug).toBe(subject.actor.organizationId === fixtures.a.id ? fixtures.a.slug : fixtures.b.slug);
+        },
+      },
+    ],
+  },
+  'PATCH /api/v1/org/settings': {
+    calls: () => [{ label: 'same idle timeout', url: '/api/v1/org/settings', body: { idleTimeoutMinutes: 30 }, permitted: ok(200) }],
   },
   'GET /api/v1/org/members': {
     calls: () => [
@@ -291,7 +312,8 @@ interface Result {
 const results: Result[] = [];
 
 beforeAll(async () => {
-  testApp = await startTestApp();
+  // Seventeen callers sign in and fail sign-ins from one address: lift the per-address throttle.
+  testApp = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '100000' });
   routes = allRoutes(testApp.app.services);
   fixtures = await createMatrixFixtures(testApp);
   const passkey = await testApp.app.services.db

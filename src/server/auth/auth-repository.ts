@@ -141,7 +141,13 @@ export function revokeAllSessions(db: Executor, userId: string, now: Date, reaso
 
 export function insertEmailToken(
   trx: DatabaseTransaction,
-  token: { userId: string; purpose: 'verify_email' | 'reset_password'; tokenHash: string; expiresAt: Date },
+  token: {
+    userId: string;
+    purpose: 'verify_email' | 'reset_password' | 'change_email';
+    tokenHash: string;
+    expiresAt: Date;
+    newEmail?: string;
+  },
 ) {
   return trx
     .insertInto('email_tokens')
@@ -150,6 +156,7 @@ export function insertEmailToken(
       purpose: token.purpose,
       token_hash: token.tokenHash,
       expires_at: token.expiresAt,
+      new_email: token.newEmail ?? null,
     })
     .execute();
 }
@@ -157,7 +164,7 @@ export function insertEmailToken(
 /** Mark a valid, unused token used and return it; undefined when invalid, used or expired. */
 export function consumeEmailToken(
   trx: DatabaseTransaction,
-  purpose: 'verify_email' | 'reset_password',
+  purpose: 'verify_email' | 'reset_password' | 'change_email',
   tokenHash: string,
   now: Date,
 ) {
@@ -168,7 +175,7 @@ export function consumeEmailToken(
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['id', 'user_id'])
+    .returning(['id', 'user_id', 'new_email'])
     .executeTakeFirst();
 }
 

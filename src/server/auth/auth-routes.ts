@@ -18,6 +18,7 @@ import {
   registerPasskey,
   removePasskey,
 } from './passkeys.ts';
+import { confirmEmailChange, requestEmailChange } from './change-email.ts';
 import { completePasswordReset, requestPasswordReset } from './password-reset.ts';
 import { reauthenticate } from './reauthenticate.ts';
 import { confirmTotpEnrolment, regenerateRecoveryCodes, removeTotp, startTotpEnrolment } from './second-factors.ts';
@@ -225,6 +226,32 @@ export function authRoutes(services: Services): RouteDefinition[] {
       handler: async ({ body, context }) => {
         await reauthenticate(services, context, body);
         return { status: 'reauthenticated' as const };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/email',
+      summary: 'Change the email address: sends a confirmation link to the new one (needs recent re-authentication)',
+      tags,
+      access: { kind: 'member', duringEnrolment: true },
+      body: schema.emailBody,
+      responses: { 202: schema.statusResponse('confirmation_sent') },
+      handler: async ({ body, context }) => {
+        await requestEmailChange(services, context, body.email);
+        return { status: 'confirmation_sent' as const };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/email/confirm',
+      summary: 'Confirm the new email address with the emailed token',
+      tags,
+      access: { kind: 'public' },
+      body: schema.tokenBody,
+      responses: { 200: schema.statusResponse('email_changed') },
+      handler: async ({ body, context }) => {
+        await confirmEmailChange(services, context, body.token);
+        return { status: 'email_changed' as const };
       },
     }),
     defineRoute({

@@ -64,6 +64,7 @@ export interface EmailTokens {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
   id: Generated<string>;
+  new_email: string | null;
   purpose: string;
   token_hash: string;
   used_at: Timestamp | null;

@@ -92,6 +92,9 @@ export async function createHttpServer(services: Services, options: HttpServerOp
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  // The API speaks JSON only: without this, Fastify's built-in text/plain parser hands a string
+  // to the body schema and the caller gets validation_failed instead of 415.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {

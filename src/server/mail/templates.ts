@@ -55,6 +55,18 @@ export function passwordResetMessage(locale: MailLocale, url: string): RenderedE
     : render('Reset your Consilium password', ['We received a request to reset your password. The link expires in 1 hour. If you did not ask for it, you can ignore this message.'], { url, label: 'Choose a new password' });
 }
 
+export function confirmEmailChangeMessage(locale: MailLocale, url: string): RenderedEmail {
+  return locale === 'es'
+    ? render('Confirme su nueva dirección de correo', ['Confirme que esta es su nueva dirección de correo para Consilium. El enlace caduca en 24 horas.'], { url, label: 'Confirmar la dirección' })
+    : render('Confirm your new email address', ['Confirm that this is your new email address for Consilium. The link expires in 24 hours.'], { url, label: 'Confirm the address' });
+}
+
+export function emailChangedMessage(locale: MailLocale): RenderedEmail {
+  return locale === 'es'
+    ? render('Su correo de Consilium cambió', ['La dirección de correo de su cuenta de Consilium se cambió. Si no fue usted, contacte a su organización de inmediato.'])
+    : render('Your Consilium email address changed', ['The email address of your Consilium account was changed. If this was not you, contact your organization at once.']);
+}
+
 export function invitationMessage(
   locale: MailLocale,
   organizationName: string,

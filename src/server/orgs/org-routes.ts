@@ -8,12 +8,46 @@ import { emailSchema, emptyBody, idParams } from '../auth/auth.types.ts';
 import { passwordMaxLength } from '../../core/passwords.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { acceptInvitation, deactivateMember, describeInvitation, inviteMember, listMembers } from './members.ts';
+import { getSettings, updateSettings } from './settings.ts';
 
 const tags = ['organization'];
 const tokenParams = z.strictObject({ token: z.string().min(10).max(200) });
+const settingsView = z
+  .object({
+    name: z.string(),
+    slug: z.string(),
+    timeZone: z.string(),
+    idleTimeoutMinutes: z.number().int(),
+    absoluteLifetimeMinutes: z.number().int(),
+  })
+  .meta({ id: 'OrganizationSettings' });
 
 export function orgRoutes(services: Services): RouteDefinition[] {
   return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/org/settings',
+      summary: "The organization's name, time zone and session limits",
+      tags,
+      access: { kind: 'member', action: 'settings.read' },
+      responses: { 200: settingsView },
+      handler: async ({ context }) => getSettings(services, context),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/v1/org/settings',
+      summary: "Change the organization's name, time zone or session limits",
+      tags,
+      access: { kind: 'member', action: 'settings.update' },
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200).optional(),
+        timeZone: z.string().min(1).max(64).optional(),
+        idleTimeoutMinutes: z.number().int().min(5).max(720).optional(),
+        absoluteLifetimeMinutes: z.number().int().min(30).max(10_080).optional(),
+      }),
+      responses: { 200: settingsView },
+      handler: async ({ body, context }) => updateSettings(services, context, body),
+    }),
     defineRoute({
       method: 'GET',
       path: '/api/v1/org/members',

@@ -581,6 +581,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the email address: sends a confirmation link to the new one (needs recent re-authentication) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the new email address with the emailed token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "email_changed";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/totp/enrolment": {
         parameters: {
             query?: never;
@@ -877,6 +968,71 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's name, time zone and session limits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrganizationSettings"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the organization's name, time zone or session limits */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        timeZone?: string;
+                        idleTimeoutMinutes?: number;
+                        absoluteLifetimeMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrganizationSettings"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/org/members": {
@@ -1243,7 +1399,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1291,7 +1447,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1366,6 +1522,13 @@ export interface components {
             name: string;
             email: string;
         };
+        OrganizationSettingsInput: {
+            name: string;
+            slug: string;
+            timeZone: string;
+            idleTimeoutMinutes: number;
+            absoluteLifetimeMinutes: number;
+        };
         MemberInput: {
             /** Format: uuid */
             id: string;
@@ -1436,6 +1599,13 @@ export interface components {
             id: string;
             name: string;
             email: string;
+        };
+        OrganizationSettings: {
+            name: string;
+            slug: string;
+            timeZone: string;
+            idleTimeoutMinutes: number;
+            absoluteLifetimeMinutes: number;
         };
         Member: {
             /** Format: uuid */

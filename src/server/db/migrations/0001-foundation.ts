@@ -74,7 +74,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE email_tokens (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       user_id uuid NOT NULL REFERENCES users(id),
-      purpose text NOT NULL CHECK (purpose IN ('verify_email','reset_password')),
+      purpose text NOT NULL CHECK (purpose IN ('verify_email','reset_password','change_email')),
+      new_email text CHECK (new_email = lower(new_email)),
       token_hash text NOT NULL UNIQUE,
       expires_at timestamptz NOT NULL,
       used_at timestamptz,
