@@ -6,8 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMember, createOrganization, testPassword } from '../support/accounts.ts';
-import { auditEvents, currentTotp, expectError, uniqueEmail, wrongTotp } from '../support/auth-helpers.ts';
-import { startTestApp, type TestApp, type TestClient, type TestResponse } from '../support/test-app.ts';
+import {
+  auditEvents,
+  currentTotp,
+  expectError,
+  uniqueEmail,
+  wrongTotp,
+} from '../support/auth-helpers.ts';
+import {
+  startTestApp,
+  type TestApp,
+  type TestClient,
+  type TestResponse,
+} from '../support/test-app.ts';
 
 const minute = 60_000;
 const lockSeconds = 15 * 60;
@@ -40,57 +51,121 @@ describe('password lockout', () => {
     const patient = await createMember(testApp, organizationId, 'patient', { signIn: false });
     const client = patient.client;
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      expectError(await client.post('/api/v1/auth/sign-in', { email: patient.email, password: `wrong-password-${attempt}` }), 401, 'invalid_credentials');
+      expectError(
+        await client.post('/api/v1/auth/sign-in', {
+          email: patient.email,
+          password: `wrong-password-${attempt}`,
+        }),
+        401,
+        'invalid_credentials',
+      );
     }
-    expectLocked(await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword }));
+    expectLocked(
+      await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword }),
+    );
     expect(client.cookies.has('consilium_session')).toBe(false);
 
     const failed = await auditEvents(testApp, 'auth.sign_in_failed', patient.userId);
     expect(failed.map((event) => event.outcome)).toEqual(['4', '4', '4', '4', '4']);
     const locked = await auditEvents(testApp, 'auth.account_locked', patient.userId);
     expect(locked).toHaveLength(1);
-    expect(locked[0]).toMatchObject({ outcome: '8', organization_id: organizationId, entity_id: patient.userId });
+    expect(locked[0]).toMatchObject({
+      outcome: '8',
+      organization_id: organizationId,
+      entity_id: patient.userId,
+    });
     expect(locked[0]?.details).toMatchObject({ kind: 'password' });
 
     testApp.clock.advance(14 * minute);
-    expectLockedOrAlmostFree(await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword }));
+    expectLockedOrAlmostFree(
+      await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword }),
+    );
 
     testApp.clock.advance(1 * minute + 1_000);
-    const signedIn = await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword });
+    const signedIn = await client.post('/api/v1/auth/sign-in', {
+      email: patient.email,
+      password: testPassword,
+    });
     expect(signedIn.status).toBe(200);
     expect(signedIn.body).toEqual({ status: 'signed_in' });
 
     // A success clears the count: four new failures do not lock.
     await client.post('/api/v1/auth/sign-out');
     for (let attempt = 1; attempt <= 4; attempt += 1) {
-      expectError(await client.post('/api/v1/auth/sign-in', { email: patient.email, password: 'still-wrong-pass' }), 401, 'invalid_credentials');
+      expectError(
+        await client.post('/api/v1/auth/sign-in', {
+          email: patient.email,
+          password: 'still-wrong-pass',
+        }),
+        401,
+        'invalid_credentials',
+      );
     }
-    expect((await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword })).status).toBe(200);
+    expect(
+      (await client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword }))
+        .status,
+    ).toBe(200);
   });
 
   it('counts failures only within the 15-minute window', async () => {
     const patient = await createMember(testApp, organizationId, 'patient', { signIn: false });
     for (let attempt = 1; attempt <= 4; attempt += 1) {
-      await patient.client.post('/api/v1/auth/sign-in', { email: patient.email, password: 'wrong-password-x' });
+      await patient.client.post('/api/v1/auth/sign-in', {
+        email: patient.email,
+        password: 'wrong-password-x',
+      });
     }
     testApp.clock.advance(16 * minute);
-    expectError(await patient.client.post('/api/v1/auth/sign-in', { email: patient.email, password: 'wrong-password-x' }), 401, 'invalid_credentials');
-    expect((await patient.client.post('/api/v1/auth/sign-in', { email: patient.email, password: testPassword })).status).toBe(200);
+    expectError(
+      await patient.client.post('/api/v1/auth/sign-in', {
+        email: patient.email,
+        password: 'wrong-password-x',
+      }),
+      401,
+      'invalid_credentials',
+    );
+    expect(
+      (
+        await patient.client.post('/api/v1/auth/sign-in', {
+          email: patient.email,
+          password: testPassword,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('answers an unknown email exactly like a wrong password, and locks it the same way', async () => {
     const patient = await createMember(testApp, organizationId, 'patient', { signIn: false });
-    const wrongPassword = await testApp.client().post('/api/v1/auth/sign-in', { email: patient.email, password: 'not-the-password' });
-    const unknownEmail = await testApp.client().post('/api/v1/auth/sign-in', { email: uniqueEmail('nobody'), password: 'not-the-password' });
+    const wrongPassword = await testApp
+      .client()
+      .post('/api/v1/auth/sign-in', { email: patient.email, password: 'not-the-password' });
+    const unknownEmail = await testApp
+      .client()
+      .post('/api/v1/auth/sign-in', { email: uniqueEmail('nobody'), password: 'not-the-password' });
     expectError(wrongPassword, 401, 'invalid_credentials');
-    expect({ status: unknownEmail.status, body: unknownEmail.body }).toEqual({ status: wrongPassword.status, body: wrongPassword.body });
-    expect(unknownEmail.headers['set-cookie']?.toString() ?? '').not.toContain('consilium_session=');
+    expect({ status: unknownEmail.status, body: unknownEmail.body }).toEqual({
+      status: wrongPassword.status,
+      body: wrongPassword.body,
+    });
+    expect(unknownEmail.headers['set-cookie']?.toString() ?? '').not.toContain(
+      'consilium_session=',
+    );
 
     const nobody = uniqueEmail('ghost');
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      expectError(await testApp.client().post('/api/v1/auth/sign-in', { email: nobody, password: 'anything-at-all' }), 401, 'invalid_credentials');
+      expectError(
+        await testApp
+          .client()
+          .post('/api/v1/auth/sign-in', { email: nobody, password: 'anything-at-all' }),
+        401,
+        'invalid_credentials',
+      );
     }
-    expectLocked(await testApp.client().post('/api/v1/auth/sign-in', { email: nobody, password: 'anything-at-all' }));
+    expectLocked(
+      await testApp
+        .client()
+        .post('/api/v1/auth/sign-in', { email: nobody, password: 'anything-at-all' }),
+    );
     const anonymousFailures = await auditEvents(testApp, 'auth.sign_in_failed', null);
     expect(anonymousFailures.length).toBeGreaterThanOrEqual(6);
   });
@@ -103,10 +178,16 @@ describe('second-factor lockout', () => {
     const { client } = staff;
     await passwordStep(client, staff.email);
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      expectError(await client.post('/api/v1/auth/mfa/totp', { code: wrongTotp(testApp, secret) }), 400, 'invalid_mfa_code');
+      expectError(
+        await client.post('/api/v1/auth/mfa/totp', { code: wrongTotp(testApp, secret) }),
+        400,
+        'invalid_mfa_code',
+      );
     }
     testApp.clock.advance(31_000);
-    expectLocked(await client.post('/api/v1/auth/mfa/totp', { code: currentTotp(testApp, secret) }));
+    expectLocked(
+      await client.post('/api/v1/auth/mfa/totp', { code: currentTotp(testApp, secret) }),
+    );
     expectLocked(await client.post('/api/v1/auth/mfa/recovery-code', { code: 'AAAA-BBBB-CC' }));
     expectError(await client.get('/api/v1/auth/session'), 401, 'mfa_challenge_required');
 
@@ -124,7 +205,9 @@ describe('second-factor lockout', () => {
     testApp.clock.advance(15 * minute);
     const later = testApp.client();
     await passwordStep(later, staff.email);
-    expect((await later.post('/api/v1/auth/mfa/totp', { code: currentTotp(testApp, secret) })).body).toEqual({ status: 'signed_in' });
+    expect(
+      (await later.post('/api/v1/auth/mfa/totp', { code: currentTotp(testApp, secret) })).body,
+    ).toEqual({ status: 'signed_in' });
     expect((await later.get('/api/v1/auth/session')).status).toBe(200);
   });
 
@@ -135,7 +218,9 @@ describe('second-factor lockout', () => {
       const client = testApp.client();
       await passwordStep(client, staff.email);
       for (let attempt = 1; attempt <= 2; attempt += 1) {
-        const response = await client.post('/api/v1/auth/mfa/totp', { code: wrongTotp(testApp, secret) });
+        const response = await client.post('/api/v1/auth/mfa/totp', {
+          code: wrongTotp(testApp, secret),
+        });
         expect(response.status).toBe(round * 2 + attempt > 5 ? 429 : 400);
       }
     }
@@ -146,13 +231,21 @@ describe('second-factor lockout', () => {
     const secret = staff.totpSecret!;
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       expectError(
-        await staff.client.post('/api/v1/auth/reauthenticate', { password: testPassword, code: wrongTotp(testApp, secret) }),
+        await staff.client.post('/api/v1/auth/reauthenticate', {
+          password: testPassword,
+          code: wrongTotp(testApp, secret),
+        }),
         400,
         'invalid_mfa_code',
       );
     }
     testApp.clock.advance(31_000);
-    expectLocked(await staff.client.post('/api/v1/auth/reauthenticate', { password: testPassword, code: currentTotp(testApp, secret) }));
+    expectLocked(
+      await staff.client.post('/api/v1/auth/reauthenticate', {
+        password: testPassword,
+        code: currentTotp(testApp, secret),
+      }),
+    );
   });
 });
 
@@ -162,5 +255,5 @@ function expectLockedOrAlmostFree(response: TestResponse) {
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(60);
-  expect(response.body.error.code).toBe('account_locked');
+  expectError(response, 429, 'account_locked', { details: { retryAfterSeconds: retryAfter } });
 }

@@ -21,12 +21,20 @@ afterAll(async () => {
 });
 
 async function userCount(email: string): Promise<number> {
-  const rows = await testApp.app.services.db.selectFrom('users').select('id').where('email', '=', email).execute();
+  const rows = await testApp.app.services.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .execute();
   return rows.length;
 }
 
 async function outboxTo(email: string) {
-  return testApp.app.services.db.selectFrom('mail_outbox').select(['subject']).where('to_address', '=', email).execute();
+  return testApp.app.services.db
+    .selectFrom('mail_outbox')
+    .select(['subject'])
+    .where('to_address', '=', email)
+    .execute();
 }
 
 describe('patient sign-up', () => {
@@ -34,7 +42,12 @@ describe('patient sign-up', () => {
     const email = uniqueEmail('ada');
     const client = testApp.client();
 
-    const signUp = await client.post('/api/v1/auth/sign-up', { email, password, name: 'Ada Lovelace', acceptTerms: true });
+    const signUp = await client.post('/api/v1/auth/sign-up', {
+      email,
+      password,
+      name: 'Ada Lovelace',
+      acceptTerms: true,
+    });
     expect(signUp.status).toBe(202);
     expect(signUp.body).toEqual({ status: 'verification_sent' });
 
@@ -73,10 +86,17 @@ describe('patient sign-up', () => {
       .select(['organization_id', 'given_name', 'family_name'])
       .where('user_id', '=', userId)
       .execute();
-    expect(patient).toEqual([{ organization_id: organizationId, given_name: 'Ada', family_name: 'Lovelace' }]);
+    expect(patient).toEqual([
+      { organization_id: organizationId, given_name: 'Ada', family_name: 'Lovelace' },
+    ]);
 
     const [signUpEvent] = await auditEvents(testApp, 'auth.sign_up', userId);
-    expect(signUpEvent).toMatchObject({ outcome: '0', organization_id: organizationId, entity_type: 'User', entity_id: userId });
+    expect(signUpEvent).toMatchObject({
+      outcome: '0',
+      organization_id: organizationId,
+      entity_type: 'User',
+      entity_id: userId,
+    });
     expect(signUpEvent?.details).toMatchObject({ role: 'patient' });
     expect(await auditEvents(testApp, 'auth.email_verified', userId)).toHaveLength(1);
     expect(await auditEvents(testApp, 'auth.sign_in', userId)).toHaveLength(1);
@@ -85,24 +105,56 @@ describe('patient sign-up', () => {
   it('accepts a verification token only once', async () => {
     const email = uniqueEmail('once');
     const client = testApp.client();
-    expect((await client.post('/api/v1/auth/sign-up', { email, password, name: 'Once Only', acceptTerms: true })).status).toBe(202);
-    const token = tokenOf(testApp.smtp.linkIn(await testApp.smtp.waitFor(email, /Confirm your email/), '/verify-email'));
+    expect(
+      (
+        await client.post('/api/v1/auth/sign-up', {
+          email,
+          password,
+          name: 'Once Only',
+          acceptTerms: true,
+        })
+      ).status,
+    ).toBe(202);
+    const token = tokenOf(
+      testApp.smtp.linkIn(await testApp.smtp.waitFor(email, /Confirm your email/), '/verify-email'),
+    );
 
     expect((await client.post('/api/v1/auth/verify-email', { token })).status).toBe(200);
     expectError(await client.post('/api/v1/auth/verify-email', { token }), 400, 'invalid_token');
-    expectError(await client.post('/api/v1/auth/verify-email', { token: 'not-a-real-token-at-all' }), 400, 'invalid_token');
+    expectError(
+      await client.post('/api/v1/auth/verify-email', { token: 'not-a-real-token-at-all' }),
+      400,
+      'invalid_token',
+    );
   });
 
   it('refuses a verification token after 24 hours; signing in sends a fresh link that works', async () => {
     const email = uniqueEmail('late');
     const client = testApp.client();
-    expect((await client.post('/api/v1/auth/sign-up', { email, password, name: 'Late Reader', acceptTerms: true })).status).toBe(202);
+    expect(
+      (
+        await client.post('/api/v1/auth/sign-up', {
+          email,
+          password,
+          name: 'Late Reader',
+          acceptTerms: true,
+        })
+      ).status,
+    ).toBe(202);
     const first = await testApp.smtp.waitFor(email, /Confirm your email/);
     const staleToken = tokenOf(testApp.smtp.linkIn(first, '/verify-email'));
 
     testApp.clock.advance(25 * 60 * 60_000);
-    expectError(await client.post('/api/v1/auth/verify-email', { token: staleToken }), 400, 'invalid_token');
-    expectError(await client.post('/api/v1/auth/sign-in', { email, password }), 403, 'email_not_verified');
+    expectError(
+      await client.post('/api/v1/auth/verify-email', { token: staleToken }),
+      400,
+      'invalid_token',
+    );
+    expectError(
+      await client.post('/api/v1/auth/sign-in', { email, password }),
+      403,
+      'email_not_verified',
+    );
 
     // The refused sign-in sent a second link.
     const deadline = Date.now() + 15_000;
@@ -116,14 +168,21 @@ describe('patient sign-up', () => {
     }
     expect(fresh).toBeDefined();
     expect((await client.post('/api/v1/auth/verify-email', { token: fresh! })).status).toBe(200);
-    expect((await client.post('/api/v1/auth/sign-in', { email, password })).body).toEqual({ status: 'signed_in' });
+    expect((await client.post('/api/v1/auth/sign-in', { email, password })).body).toEqual({
+      status: 'signed_in',
+    });
   });
 
   it('rejects a common password, naming the problem, and creates nothing', async () => {
     const email = uniqueEmail('common');
     const client = testApp.client();
     for (const common of ['password123', 'Password123', 'qwertyuiop', '1234567890']) {
-      const response = await client.post('/api/v1/auth/sign-up', { email, password: common, name: 'Common Choice', acceptTerms: true });
+      const response = await client.post('/api/v1/auth/sign-up', {
+        email,
+        password: common,
+        name: 'Common Choice',
+        acceptTerms: true,
+      });
       expectError(response, 400, 'password_rejected', {
         message: 'Choose a longer or less common password.',
         details: { problems: ['too_common'] },
@@ -136,16 +195,29 @@ describe('patient sign-up', () => {
   it('rejects a short password and one containing the email name', async () => {
     const client = testApp.client();
     expectError(
-      await client.post('/api/v1/auth/sign-up', { email: uniqueEmail('short'), password: 'k7#qz!', name: 'Short', acceptTerms: true }),
+      await client.post('/api/v1/auth/sign-up', {
+        email: uniqueEmail('short'),
+        password: 'k7#qz!',
+        name: 'Short',
+        acceptTerms: true,
+      }),
       400,
       'password_rejected',
       { message: 'Choose a longer or less common password.', details: { problems: ['too_short'] } },
     );
     expectError(
-      await client.post('/api/v1/auth/sign-up', { email: 'marguerite@example.test', password: 'xx-marguerite-2024', name: 'M', acceptTerms: true }),
+      await client.post('/api/v1/auth/sign-up', {
+        email: 'marguerite@example.test',
+        password: 'xx-marguerite-2024',
+        name: 'M',
+        acceptTerms: true,
+      }),
       400,
       'password_rejected',
-      { message: 'Choose a longer or less common password.', details: { problems: ['contains_email'] } },
+      {
+        message: 'Choose a longer or less common password.',
+        details: { problems: ['contains_email'] },
+      },
     );
     expect(await userCount('marguerite@example.test')).toBe(0);
   });
@@ -153,7 +225,12 @@ describe('patient sign-up', () => {
   it('answers an existing email exactly like a new one, emails the owner instead, and creates no second account', async () => {
     const email = uniqueEmail('taken');
     const client = testApp.client();
-    const first = await client.post('/api/v1/auth/sign-up', { email, password, name: 'First Owner', acceptTerms: true });
+    const first = await client.post('/api/v1/auth/sign-up', {
+      email,
+      password,
+      name: 'First Owner',
+      acceptTerms: true,
+    });
     await testApp.smtp.waitFor(email, /Confirm your email/);
 
     const second = await testApp.client().post('/api/v1/auth/sign-up', {
@@ -172,7 +249,11 @@ describe('patient sign-up', () => {
       'Confirm your email for Consilium',
       'You already have a Consilium account',
     ]);
-    const owner = await testApp.app.services.db.selectFrom('users').select(['id', 'name']).where('email', '=', email).executeTakeFirstOrThrow();
+    const owner = await testApp.app.services.db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
     expect(owner.name).toBe('First Owner');
     expect(await auditEvents(testApp, 'auth.sign_up', owner.id)).toHaveLength(1);
   });
@@ -183,14 +264,23 @@ describe('patient sign-up', () => {
 
     const unknownField = await client.post('/api/v1/auth/sign-up', { ...base, role: 'org_admin' });
     expect(unknownField.status).toBe(400);
-    expect(unknownField.body.error).toMatchObject({ code: 'validation_failed', message: 'Some of the information sent is not valid.' });
+    expect(unknownField.body.error).toMatchObject({
+      code: 'validation_failed',
+      message: 'Some of the information sent is not valid.',
+    });
 
     const termsRefused = await client.post('/api/v1/auth/sign-up', { ...base, acceptTerms: false });
     expect(termsRefused.status).toBe(400);
     expect(termsRefused.body.error.code).toBe('validation_failed');
-    expect(termsRefused.body.error.details.issues).toEqual([expect.objectContaining({ path: 'body.acceptTerms' })]);
+    expect(termsRefused.body.error.details.issues).toEqual([
+      expect.objectContaining({ path: 'body.acceptTerms' }),
+    ]);
 
-    const termsMissing = await client.post('/api/v1/auth/sign-up', { email: base.email, password, name: base.name });
+    const termsMissing = await client.post('/api/v1/auth/sign-up', {
+      email: base.email,
+      password,
+      name: base.name,
+    });
     expect(termsMissing.body.error.code).toBe('validation_failed');
 
     const badEmail = await client.post('/api/v1/auth/sign-up', { ...base, email: 'not-an-email' });

@@ -20,7 +20,10 @@ export function expectError(
   code: ErrorCode,
   options: { message?: string; details?: unknown } = {},
 ): void {
-  const error: Record<string, unknown> = { code, message: options.message ?? errorCatalog[code].message };
+  const error: Record<string, unknown> = {
+    code,
+    message: options.message ?? errorCatalog[code].message,
+  };
   if (options.details !== undefined) error.details = options.details;
   expect({ status: response.status, body: response.body }).toEqual({ status, body: { error } });
 }
@@ -37,10 +40,23 @@ export interface AuditRow {
 }
 
 /** Audit events of one type (optionally of one actor), oldest first. */
-export async function auditEvents(testApp: TestApp, eventType: string, actorUserId?: string | null): Promise<AuditRow[]> {
+export async function auditEvents(
+  testApp: TestApp,
+  eventType: string,
+  actorUserId?: string | null,
+): Promise<AuditRow[]> {
   let query = testApp.app.services.db
     .selectFrom('audit_events')
-    .select(['seq', 'event_type', 'outcome', 'actor_user_id', 'organization_id', 'entity_type', 'entity_id', 'details'])
+    .select([
+      'seq',
+      'event_type',
+      'outcome',
+      'actor_user_id',
+      'organization_id',
+      'entity_type',
+      'entity_id',
+      'details',
+    ])
     .where('event_type', '=', eventType as never);
   if (actorUserId === null) query = query.where('actor_user_id', 'is', null);
   else if (actorUserId !== undefined) query = query.where('actor_user_id', '=', actorUserId);
@@ -53,10 +69,17 @@ export function currentTotp(testApp: TestApp, secret: string): string {
   return totpCodeAt(secret, testApp.clock.now());
 }
 
-/** A six-digit code that is valid in none of the steps the server accepts now (drift ±1). */
+/**
+ * A six-digit code that is valid in none of the steps the server accepts now (drift ±1), with
+ * one step of margin either side in case a step boundary passes before the server checks it.
+ */
 export function wrongTotp(testApp: TestApp, secret: string): string {
   const now = testApp.clock.now().getTime();
-  const valid = new Set([-30_000, 0, 30_000].map((offset) => totpCodeAt(secret, new Date(now + offset))));
+  const valid = new Set(
+    [-60_000, -30_000, 0, 30_000, 60_000].map((offset) =>
+      totpCodeAt(secret, new Date(now + offset)),
+    ),
+  );
   for (let candidate = 0; ; candidate += 1) {
     const code = String(candidate).padStart(6, '0');
     if (!valid.has(code)) return code;
@@ -114,15 +137,30 @@ export function uniqueEmail(prefix: string): string {
 }
 
 /** Sign a patient up over HTTP and confirm the email through the emailed link. */
-export async function signUpVerifiedPatient(testApp: TestApp, password: string, name = 'Ada Patient') {
+export async function signUpVerifiedPatient(
+  testApp: TestApp,
+  password: string,
+  name = 'Ada Patient',
+) {
   const email = uniqueEmail('patient');
   const client = testApp.client();
-  const signUp = await client.post('/api/v1/auth/sign-up', { email, password, name, acceptTerms: true });
+  const signUp = await client.post('/api/v1/auth/sign-up', {
+    email,
+    password,
+    name,
+    acceptTerms: true,
+  });
   expect(signUp.status).toBe(202);
   const message = await testApp.smtp.waitFor(email, /Confirm your email/);
-  const verified = await client.post('/api/v1/auth/verify-email', { token: tokenOf(testApp.smtp.linkIn(message, '/verify-email')) });
+  const verified = await client.post('/api/v1/auth/verify-email', {
+    token: tokenOf(testApp.smtp.linkIn(message, '/verify-email')),
+  });
   expect(verified.status).toBe(200);
-  const user = await testApp.app.services.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  const user = await testApp.app.services.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
   return { email, client, userId: user.id };
 }
 
@@ -195,11 +233,12 @@ export class SoftwareAuthenticator {
   private readonly publicJwk: { x: string; y: string };
   private signCount = 0;
   private userHandle: string | null = null;
+  readonly origin: string;
+  readonly rpId: string;
 
-  constructor(
-    readonly origin = 'http://localhost:3000',
-    readonly rpId = 'localhost',
-  ) {
+  constructor(origin = 'http://localhost:3000', rpId = 'localhost') {
+    this.origin = origin;
+    this.rpId = rpId;
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKey = privateKey;
     const jwk = publicKey.export({ format: 'jwk' });
@@ -211,14 +250,22 @@ export class SoftwareAuthenticator {
   }
 
   private clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }), 'utf8');
+    return Buffer.from(
+      JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }),
+      'utf8',
+    );
   }
 
   private authenticatorData(flags: number, attested?: Buffer): Buffer {
     this.signCount += 1;
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(this.signCount, 0);
-    return Buffer.concat([sha256(this.rpId), Buffer.from([flags]), counter, ...(attested === undefined ? [] : [attested])]);
+    return Buffer.concat([
+      sha256(this.rpId),
+      Buffer.from([flags]),
+      counter,
+      ...(attested === undefined ? [] : [attested]),
+    ]);
   }
 
   /** The registration response to `optionsJSON` from /passkeys/registration-options. */
@@ -238,7 +285,10 @@ export class SoftwareAuthenticator {
     const length = Buffer.alloc(2);
     length.writeUInt16BE(this.credentialId.length, 0);
     const attested = Buffer.concat([Buffer.alloc(16), length, this.credentialId, coseKey]);
-    const authData = this.authenticatorData(flagUserPresent | flagUserVerified | flagAttestedCredentialData, attested);
+    const authData = this.authenticatorData(
+      flagUserPresent | flagUserVerified | flagAttestedCredentialData,
+      attested,
+    );
     const attestationObject = encodeCbor(
       new Map<CborValue, CborValue>([
         ['fmt', 'none'],
@@ -264,13 +314,20 @@ export class SoftwareAuthenticator {
    * The assertion for `optionsJSON` from /passkeys/authentication-options. `signWith` replaces
    * the credential's key (a forged signature); `userVerified: false` omits the UV flag.
    */
-  get(optionsJSON: Record<string, unknown>, options: { signWith?: KeyObject; userVerified?: boolean } = {}) {
+  get(
+    optionsJSON: Record<string, unknown>,
+    options: { signWith?: KeyObject; userVerified?: boolean } = {},
+  ) {
     const request = optionsJSON as unknown as RequestOptions;
     expect(request.rpId).toBe(this.rpId);
     const flags = flagUserPresent | (options.userVerified === false ? 0 : flagUserVerified);
     const authData = this.authenticatorData(flags);
     const clientDataJSON = this.clientData('webauthn.get', request.challenge);
-    const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), options.signWith ?? this.privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authData, sha256(clientDataJSON)]),
+      options.signWith ?? this.privateKey,
+    );
     return {
       id: this.id,
       rawId: this.id,

@@ -177,7 +177,9 @@ export async function passkeyAuthenticationOptions(services: Services, context: 
       : await services.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', userId).execute();
   const optionsJSON = await generateAuthenticationOptions({
     rpID,
-    userVerification: userId === null ? 'required' : 'preferred',
+    // Passwordless sign-in and re-authentication need user verification (PIN or biometrics):
+    // the passkey then stands for two factors. As a second step after a password, presence suffices.
+    userVerification: context.session?.stage === 'awaiting_second_factor' ? 'preferred' : 'required',
     ...(allow === undefined ? {} : { allowCredentials: allow.map((row) => ({ id: row.credential_id, transports: row.transports })) }),
   });
   const challengeId = await storeChallenge(services, 'passkey_authentication', optionsJSON.challenge, userId);
@@ -216,7 +218,7 @@ export async function authenticateWithPasskey(
       counter: passkey.counter,
       transports: passkey.transports,
     },
-    requireUserVerification: sessionUserId === null,
+    requireUserVerification: context.session?.stage !== 'awaiting_second_factor',
   }).catch((error: unknown) => {
     throw new AppError('invalid_credentials', { message: 'The passkey could not be verified.', cause: error });
   });

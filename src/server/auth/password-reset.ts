@@ -64,7 +64,11 @@ export async function completePasswordReset(
     .innerJoin('users', 'users.id', 'email_tokens.user_id')
     .select(['users.email'])
     .where('email_tokens.token_hash', '=', tokenHash)
+    .where('email_tokens.purpose', '=', 'reset_password')
+    .where('email_tokens.used_at', 'is', null)
+    .where('email_tokens.expires_at', '>', services.clock.now())
     .executeTakeFirst();
+  // A dead link is reported as such before the new password is judged.
   if (candidate === undefined) throw new AppError('invalid_token');
   assertAcceptablePassword(services, input.password, candidate.email);
   const passwordHash = await hashPassword(input.password);

@@ -11,6 +11,7 @@ import { createToken, hashToken, sha256Hex } from '../platform/secrets.ts';
 import {
   clearFailures,
   countPasskeys,
+  countUnusedRecoveryCodes,
   findActiveMembership,
   findUserByEmail,
   findUserById,
@@ -94,7 +95,10 @@ export async function signIn(
   await clearFailures(services.db, email, 'password');
   const passkeys = await countPasskeys(services.db, user.id);
   const methods: SecondFactorMethod[] = [];
-  if (user.totp_enabled_at !== null) methods.push('totp', 'recovery_code');
+  if (user.totp_enabled_at !== null) methods.push('totp');
+  if (user.totp_enabled_at !== null || (await countUnusedRecoveryCodes(services.db, user.id)) > 0) {
+    methods.push('recovery_code');
+  }
   if (passkeys > 0) methods.push('passkey');
   return transact(services, async (unit) => {
     if (methods.length === 0) {
