@@ -1,24 +1,26 @@
 /**
- * Browser journeys (tests/e2e/*.e2e.ts) against the real Consilium: starts an SMTP sink, the
- * server (`bin/consilium.mjs start`, fresh data directory and embedded PostgreSQL, test clock on,
- * demo organization seeded) and headless Chromium, runs the journeys one after another with
- * node:test in this process, then stops everything, even when a journey fails or the run is
- * interrupted. Ends with "E2E: N passed, M failed".
+ * Browser journeys (tests/e2e/*.e2e.ts) against the real Consilium. Starts an SMTP sink (with its
+ * messages readable as JSON on loopback) and the server (`bin/consilium.mjs start`: fresh data
+ * directory and embedded PostgreSQL, test clock on, demo organization seeded), runs the journey
+ * files one after another with node:test (a process per file, each with its own headless
+ * Chromium), then stops everything, also when a journey fails or the run is interrupted.
+ * Prints node:test's summary, then a last line "E2E: N passed, M failed".
  *
- *   npm run test:e2e                         all journeys
- *   npm run test:e2e -- tests/e2e/org-admin.e2e.ts
- *   E2E_HEADED=1 / CHROMIUM_PATH=/path/to/chromium / E2E_LOG_LEVEL=info / E2E_TIMEOUT_MS=15000
+ *   npm run test:e2e                                   all journeys
+ *   npm run test:e2e -- tests/e2e/org-admin.e2e.ts     some of them
+ *   CHROMIUM_PATH=/path/to/chromium   E2E_LOG_LEVEL=info (server log)   E2E_TIMEOUT_MS=15000 (per step)
+ *
+ * On failure: a screenshot per failed journey in test-results/, and the server log in
+ * test-results/e2e-server-<pid>.log.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { chromium, type Browser } from 'playwright-core';
-import { resultsDir, setHarness } from '../tests/e2e/support/harness.ts';
+import { chromiumPath, resultsDir } from '../tests/e2e/support/harness.ts';
 import { repoRoot, startServer, type RunningServer } from '../tests/e2e/support/server.ts';
 import { startSmtpSink, type SmtpSink } from '../tests/support/smtp-sink.ts';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function journeyFiles(): string[] {
   const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -31,16 +33,30 @@ function journeyFiles(): string[] {
     .map((name) => path.join(dir, name));
 }
 
+/** The sink's messages as JSON, for the journey processes. */
+async function serveMailbox(smtp: SmtpSink): Promise<http.Server & { url: string }> {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(smtp.messages));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return Object.assign(server, { url: `http://127.0.0.1:${port}/messages` });
+}
+
 let smtp: SmtpSink | null = null;
+let mailbox: http.Server | null = null;
 let server: RunningServer | null = null;
-let browser: Browser | null = null;
 
 async function cleanUp(): Promise<void> {
-  setHarness(null);
-  await browser?.close().catch(() => undefined);
-  browser = null;
-  await server?.stop().catch((error: unknown) => console.error('Stopping Consilium failed:', error));
+  await server?.stop().catch((error: unknown) => console.error('E2E: stopping Consilium failed:', error));
   server = null;
+  if (mailbox !== null) {
+    mailbox.closeAllConnections();
+    await new Promise<void>((resolve) => mailbox!.close(() => resolve()));
+    mailbox = null;
+  }
   await smtp?.close().catch(() => undefined);
   smtp = null;
 }
@@ -50,7 +66,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (interrupted) return;
     interrupted = true;
-    console.error(`\n${signal}: stopping the browser and Consilium…`);
+    console.error(`\nE2E: ${signal}, stopping Consilium…`);
     void cleanUp().finally(() => process.exit(130));
   });
 }
@@ -58,7 +74,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<number> {
   const files = journeyFiles();
   if (files.length === 0) {
-    console.error('E2E: no journeys found in tests/e2e/*.e2e.ts');
+    console.error('E2E: no journeys found (tests/e2e/*.e2e.ts)');
     return 1;
   }
   if (!fs.existsSync(chromiumPath)) {
@@ -66,35 +82,24 @@ async function main(): Promise<number> {
     return 1;
   }
   fs.mkdirSync(resultsDir, { recursive: true });
-  for (const old of fs.readdirSync(resultsDir).filter((name) => name.endsWith('.png'))) fs.rmSync(path.join(resultsDir, old));
 
   const started = Date.now();
   smtp = await startSmtpSink();
-  console.log('E2E: starting Consilium (builds the web app if needed)…');
-  server = await startServer({ smtpPort: smtp.port, resultsDir });
-  console.log(`E2E: Consilium ready at ${server.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s; server log: ${path.relative(repoRoot, server.logFile)}`);
-  const headed = process.env.E2E_HEADED === '1';
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: !headed,
-    args: [
-      ...(headed ? [] : ['--headless']),
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // The server listens on 127.0.0.1; "localhost" must not be tried over IPv6 first.
-      '--host-resolver-rules=MAP localhost 127.0.0.1',
-    ],
-  });
-  setHarness({ baseUrl: server.baseUrl, smtp, browser });
+  mailbox = await serveMailbox(smtp);
+  console.log('E2E: starting Consilium (it builds the web app first when needed)…');
+  server = await startServer({ smtpPort: smtp.port, resultsDir, logName: `e2e-server-${process.pid}.log` });
+  console.log(
+    `E2E: Consilium ready at ${server.baseUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(repoRoot, server.logFile)})`,
+  );
+
+  // The journey processes inherit these.
+  process.env.E2E_BASE_URL = server.baseUrl;
+  process.env.E2E_MAILBOX_URL = (mailbox as http.Server & { url: string }).url;
+  process.env.CHROMIUM_PATH = chromiumPath;
 
   let passed = 0;
   let failed = 0;
-  const stream = run({ files, isolation: 'none', concurrency: false, timeout: 180_000 });
+  const stream = run({ files, isolation: 'process', concurrency: 1, timeout: 180_000 });
   stream.on('test:pass', (event) => {
     if (event.details.type !== 'suite' && event.skip === undefined && event.todo === undefined) passed += 1;
   });
@@ -108,9 +113,8 @@ async function main(): Promise<number> {
     output.on('error', reject);
   });
 
-  if (failed > 0) {
-    console.log(`\nE2E: last lines of the server log (${path.relative(repoRoot, server.logFile)}):\n${server.tail(30)}`);
-  }
+  if (failed > 0) console.log(`\nE2E: server log tail (${path.relative(repoRoot, server.logFile)}):\n${server.tail(30)}`);
+  else fs.rmSync(server.logFile, { force: true });
   await cleanUp();
   console.log(`\nE2E: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return failed === 0 && passed > 0 ? 0 : 1;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { accessPolicy, accessScope, actions, can, canEver, relations, type Actor, type Relation } from './access.ts';
 import { roles } from './roles.ts';
 
-const nonOrganizationRelations = relations.filter((relation) => relation !== 'organization') as Exclude<Relation, 'organization'>[];
+const nonOrganizationRelations = relations.filter((relation): relation is Exclude<Relation, 'organization'> => relation !== 'organization');
 
 const actorArbitrary = fc.record({
   userId: fc.uuid(),

@@ -29,7 +29,7 @@ function changed(field: keyof AuditRowContent, value: unknown): unknown {
   if (field === 'seq') return (value as number) + 1;
   if (field === 'details') return { count: 2 };
   if (value === null) return 'x';
-  return `${String(value)}x`;
+  return `${typeof value === 'string' ? value : JSON.stringify(value)}x`;
 }
 
 describe('auditHashInput', () => {

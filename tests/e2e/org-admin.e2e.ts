@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { demoPassword, enrolTotp, expectPath, harness, inBrowser, submitPassword } from './support/harness.ts';
+import { baseUrl, demoPassword, enrolTotp, expectPath, inBrowser, submitPassword } from './support/harness.ts';
 
 const demoMembers = [
   'patient@demo.consilium.test',
@@ -34,8 +34,8 @@ test('org admin: enrol TOTP, read the audit report and its CSV export, list the 
     const exportLink = page.getByRole('link', { name: 'Export CSV' });
     const href = await exportLink.getAttribute('href');
     assert.ok(href !== null, 'Export CSV has an href');
-    const url = new URL(href, harness().baseUrl);
-    assert.equal(url.origin, harness().baseUrl);
+    const url = new URL(href, baseUrl());
+    assert.equal(url.origin, baseUrl());
     assert.equal(url.pathname, '/api/v1/audit/events.csv');
     // The export downloads CSV for this signed-in administrator.
     const csv = await page.evaluate(async (target) => {

@@ -6,19 +6,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import {
+  baseUrl,
   enrolTotp,
   expectPath,
   expectSignedInHome,
   freshTotpCode,
-  harness,
   inBrowser,
+  linkIn,
   signOut,
   submitPassword,
+  waitForEmail,
 } from './support/harness.ts';
 
 test('patient: sign up, verify email, sign in, enrol TOTP, sign in again with a code', async () => {
   await inBrowser('patient-sign-up', async (page) => {
-    const { smtp } = harness();
     const email = `patient-${randomBytes(4).toString('hex')}@example.org`;
     const name = 'Elena Marquez';
     const password = 'a long phrase only elena knows 7';
@@ -31,9 +32,9 @@ test('patient: sign up, verify email, sign in, enrol TOTP, sign in again with a 
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText(`We sent a message to ${email}.`).waitFor();
 
-    const message = await smtp.waitFor(email, /.+/);
-    const link = new URL(smtp.linkIn(message, '/verify-email'));
-    assert.equal(link.origin, harness().baseUrl, 'the link points at PUBLIC_URL');
+    const message = await waitForEmail(email, /.+/);
+    const link = new URL(linkIn(message, '/verify-email'));
+    assert.equal(link.origin, baseUrl(), 'the link points at PUBLIC_URL');
     await page.goto(link.pathname + link.search);
     await page.getByText('Email address confirmed').waitFor();
     await page.getByRole('link', { name: 'Sign in' }).last().click();

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { canEver } from '../../src/core/access.ts';
 import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
 import { createMember, createOrganization, testPassword, type TestMember } from '../support/accounts.ts';
@@ -15,6 +16,8 @@ import { startTestApp, type TestApp, type TestClient, type TestResponse } from '
 let testApp: TestApp;
 let bodyRoutes: RouteDefinition[];
 let patient: TestMember;
+let admin: TestMember;
+let halfSignedIn: TestClient;
 let organizationSlug: string;
 const responses: TestResponse[] = [];
 
@@ -69,9 +72,20 @@ function fieldsOf(schema: z.ZodType): { keys: string[]; stringKeys: string[] } {
   return { keys: Object.keys(shape), stringKeys: Object.keys(shape).filter((key) => isString(shape[key]!)) };
 }
 
-/** Member routes go through a signed-in patient (so the request reaches the use case); sign-out goes anonymously. */
+/**
+ * A caller the route's gate lets through (the gate runs before validation): a patient or an admin
+ * for member routes, a session awaiting its second factor for second-factor routes, and anonymous
+ * callers for public routes (sign-out included).
+ */
 function clientFor(route: RouteDefinition): TestClient {
-  return route.access.kind === 'member' ? patient.client : testApp.client();
+  switch (route.access.kind) {
+    case 'public':
+      return testApp.client();
+    case 'second_factor':
+      return halfSignedIn;
+    case 'member':
+      return route.access.action === undefined || canEver('patient', route.access.action) ? patient.client : admin.client;
+  }
 }
 
 async function send(client: TestClient, route: RouteDefinition, body: unknown, options: { headers?: Record<string, string>; rawBody?: string } = {}) {
@@ -92,6 +106,10 @@ beforeAll(async () => {
   const organization = await createOrganization(testApp);
   organizationSlug = organization.slug;
   patient = await createMember(testApp, organization.id, 'patient');
+  admin = await createMember(testApp, organization.id, 'org_admin');
+  const withTotp = await createMember(testApp, organization.id, 'patient', { withTotp: true, signIn: false });
+  halfSignedIn = withTotp.client;
+  expect((await halfSignedIn.post('/api/v1/auth/sign-in', { email: withTotp.email, password: testPassword })).body.status).toBe('mfa_required');
   bodyRoutes = allRoutes(testApp.app.services).filter((route) => route.body !== undefined);
 });
 

@@ -12,8 +12,11 @@ import { findActiveMembership, insertFailure, recentFailures } from './auth-repo
 
 export type FailureKind = 'password' | 'second_factor';
 
+/** Failures older than this can no longer lock: a burst locks until its last failure + lock time. */
+const lookBackMs = (defaultLockoutPolicy.windowMinutes + defaultLockoutPolicy.lockMinutes) * 60_000;
+
 async function lockoutState(services: Services, email: string, kind: FailureKind, now: Date) {
-  const since = new Date(now.getTime() - defaultLockoutPolicy.windowMinutes * 60_000);
+  const since = new Date(now.getTime() - lookBackMs);
   const failures = await recentFailures(services.db, email, kind, since);
   return evaluateLockout(failures, defaultLockoutPolicy, now);
 }
@@ -54,7 +57,7 @@ export async function recordFailure(
       entityType: 'User',
       entityId: failure.userId,
     });
-    const since = new Date(unit.now.getTime() - defaultLockoutPolicy.windowMinutes * 60_000);
+    const since = new Date(unit.now.getTime() - lookBackMs);
     const failures = await recentFailures(unit.trx, failure.email, failure.kind, since);
     const state = evaluateLockout(failures, defaultLockoutPolicy, unit.now);
     if (state.locked && failures.length === defaultLockoutPolicy.maxFailures) {

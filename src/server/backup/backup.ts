@@ -94,13 +94,15 @@ export class RestoreError extends Error {
 
 /** Load `file` into the (migrated, empty) database at `url`, all or nothing. */
 export async function restoreBackup(url: string, file: string): Promise<BackupSummary> {
-  const lines = readline.createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const rows: Record<string, number> = {};
   try {
     await client.query('BEGIN');
     let header: BackupHeader | null = null;
+    // Opened only now, right before iterating: readline starts reading at once, and lines (and
+    // the close) emitted while we awaited the connection would be lost, leaving the loop waiting.
+    const lines = readline.createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line.trim() === '') continue;
       const entry = JSON.parse(line) as unknown;

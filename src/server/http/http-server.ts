@@ -188,7 +188,8 @@ export async function createHttpServer(services: Services, options: HttpServerOp
           ? { response: Object.fromEntries(Object.entries(route.responses).filter(([, value]) => value !== null)) }
           : { produces: [route.produces] }),
       },
-      preHandler: async (request) => gate(route, request),
+      // Before validation: a caller who may not use the route learns nothing about its inputs.
+      preValidation: async (request) => gate(route, request),
       handler: async (request, reply) => {
         const result = await route.handler({
           body: request.body,

@@ -84,6 +84,14 @@ function Navigation({
           onClick={onNavigate}
         />
       )}
+      {!enrolling && canEver(role, 'settings.read') && (
+        <RouterNavLink
+          to="/admin/settings"
+          label={t('nav.orgSettings')}
+          active={pathname === '/admin/settings'}
+          onClick={onNavigate}
+        />
+      )}
     </Stack>
   );
 }

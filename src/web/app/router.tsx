@@ -14,6 +14,8 @@ import { canEver, type Action } from '../../core/access.ts';
 import { isApiError } from '../api/api-error.ts';
 import { AuditPage } from '../admin/audit-page.tsx';
 import { MembersPage } from '../admin/members-page.tsx';
+import { SettingsPage } from '../admin/settings-page.tsx';
+import { ConfirmEmailPage } from '../auth/confirm-email-page.tsx';
 import { ForgotPasswordPage } from '../auth/forgot-password-page.tsx';
 import { InvitationPage } from '../auth/invitation-page.tsx';
 import { MfaChallengePage } from '../auth/mfa-challenge-page.tsx';
@@ -44,6 +46,8 @@ export interface RouterContext {
 
 /** The one screen a member who must still enrol a second factor may use. */
 const enrolmentPath = '/security';
+/** Screens opened from emailed links that also work while enrolment is pending (public endpoints). */
+const openDuringEnrolment = new Set([enrolmentPath, '/confirm-email']);
 
 function sendToSignInAsExpired(): void {
   queryClient.setQueryData(sessionQueryKey, null);
@@ -92,7 +96,7 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   notFoundComponent: NotFoundPage,
   beforeLoad: async ({ context, location }) => {
     const session = await ensureSession(context.queryClient);
-    if (session?.mfa.enrolmentRequired && location.pathname !== enrolmentPath) {
+    if (session?.mfa.enrolmentRequired && !openDuringEnrolment.has(location.pathname)) {
       throw redirect({ to: enrolmentPath });
     }
     return { session };
@@ -144,6 +148,13 @@ const verifyEmailRoute = createRoute({
   component: VerifyEmailPage,
 });
 
+const confirmEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/confirm-email',
+  validateSearch: validateTokenSearch,
+  component: ConfirmEmailPage,
+});
+
 const forgotPasswordRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/forgot-password',
@@ -192,18 +203,29 @@ const auditRoute = createRoute({
   component: AuditPage,
 });
 
+const settingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/settings',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'settings.read');
+  },
+  component: SettingsPage,
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
   mfaChallengeRoute,
   signUpRoute,
   verifyEmailRoute,
+  confirmEmailRoute,
   forgotPasswordRoute,
   resetPasswordRoute,
   invitationRoute,
   securityRoute,
   membersRoute,
   auditRoute,
+  settingsRoute,
 ]);
 
 export const router = createRouter({

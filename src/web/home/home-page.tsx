@@ -68,7 +68,8 @@ function AdministrationCard({ role }: { role: Role }) {
   const { t } = useTranslation();
   const showMembers = canEver(role, 'member.read');
   const showAudit = canEver(role, 'audit.read');
-  if (!showMembers && !showAudit) return null;
+  const showSettings = canEver(role, 'settings.read');
+  if (!showMembers && !showAudit && !showSettings) return null;
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="home-administration">
       <Title order={2} size="h4" mb="xs" id="home-administration">
@@ -78,6 +79,7 @@ function AdministrationCard({ role }: { role: Role }) {
       <Stack gap="xs">
         {showMembers && <RouterAnchor to="/admin/members">{t('nav.members')}</RouterAnchor>}
         {showAudit && <RouterAnchor to="/admin/audit">{t('nav.audit')}</RouterAnchor>}
+        {showSettings && <RouterAnchor to="/admin/settings">{t('nav.orgSettings')}</RouterAnchor>}
       </Stack>
     </Card>
   );

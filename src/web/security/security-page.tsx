@@ -1,6 +1,7 @@
 /**
- * Security settings: the authenticator app (TOTP), recovery codes and passkeys. Staff without a
- * second factor are held here until they enrol one (the server enforces it; this page explains it).
+ * Security settings: the authenticator app (TOTP), recovery codes, passkeys and the account's
+ * email address. Staff without a second factor are held here until they enrol one (the server
+ * enforces it; this page explains it).
  */
 import { Alert, Badge, Button, Group, Modal, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -12,6 +13,7 @@ import { unlessCancelled, useWithReauthentication } from '../session/reauthentic
 import { refreshSession, useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
+import { EmailSection } from './email-section.tsx';
 import { PasskeysSection } from './passkeys-section.tsx';
 import { RecoveryCodesDisplay } from './recovery-codes-display.tsx';
 import { TotpEnrolment } from './totp-enrolment.tsx';
@@ -168,6 +170,7 @@ export function SecurityPage() {
       <TotpSection />
       <PasskeysSection />
       <RecoveryCodesSection />
+      <EmailSection />
     </Stack>
   );
 }

@@ -1,47 +1,72 @@
 /**
- * What the browser journeys share: the running Consilium, the SMTP sink and the browser (set up
- * once by scripts/run-e2e.ts, which runs every journey in this process), plus helpers that each
- * journey uses: a fresh browser context per journey with a screenshot on failure, the server's
- * test clock, TOTP codes at server time, and the common sign-in / enrolment steps.
+ * What the browser journeys share. scripts/run-e2e.ts starts the SMTP sink and Consilium once,
+ * then runs each tests/e2e/*.e2e.ts file with node --test semantics (a process per file), telling
+ * it where things are through the environment: E2E_BASE_URL (the app, = PUBLIC_URL) and
+ * E2E_MAILBOX_URL (the sink's messages as JSON). Each journey gets its own headless Chromium and
+ * a screenshot in test-results/ when it fails. The server's clock is moved through the test API.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { totpCodeAt } from '../../../src/server/auth/totp.ts';
-import type { SmtpSink } from '../../support/smtp-sink.ts';
+import type { ReceivedEmail } from '../../support/smtp-sink.ts';
 import { repoRoot } from './server.ts';
 
 export const demoPassword = 'consilium-demo-2026';
 export const resultsDir = path.join(repoRoot, 'test-results');
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // The server listens on 127.0.0.1 only; never try "localhost" over IPv6 first.
+  '--host-resolver-rules=MAP localhost 127.0.0.1',
+];
 
-export interface Harness {
-  baseUrl: string;
-  smtp: SmtpSink;
-  browser: Browser;
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`${name} is not set: run the browser journeys with "npm run test:e2e" (scripts/run-e2e.ts).`);
+  }
+  return value;
 }
 
-let current: Harness | null = null;
-/** Minutes the server clock has been moved forward (server time = real time + this). */
-let clockOffsetMs = 0;
-
-export function setHarness(harness: Harness | null): void {
-  current = harness;
+export function baseUrl(): string {
+  return requiredEnv('E2E_BASE_URL');
 }
 
-export function harness(): Harness {
-  if (current === null) throw new Error('Browser journeys run through scripts/run-e2e.ts (npm run test:e2e).');
-  return current;
+/** Wait for an email to `to` whose subject matches (received by the run's SMTP sink). */
+export async function waitForEmail(to: string, subject: RegExp, timeoutMs = 15_000): Promise<ReceivedEmail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(requiredEnv('E2E_MAILBOX_URL'));
+    const messages = (await response.json()) as ReceivedEmail[];
+    const found = messages.find((message) => message.to === to.toLowerCase() && subject.test(message.subject));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`No email to ${to} matching ${subject} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
-export function serverNow(): Date {
-  return new Date(Date.now() + clockOffsetMs);
+/** The first link in an email that contains `fragment`. */
+export function linkIn(email: ReceivedEmail, fragment: string): string {
+  const link = email.text.match(/https?:\/\/\S+/g)?.find((candidate) => candidate.includes(fragment));
+  if (link === undefined) throw new Error(`No link containing ${fragment} in email "${email.subject}"`);
+  return link;
 }
 
-/** Move the server's clock forward (POST /api/test/clock, with the double-submit CSRF token). */
-export async function advanceClock(minutes: number): Promise<void> {
-  const { baseUrl } = harness();
-  const csrfResponse = await fetch(`${baseUrl}/api/v1/auth/csrf`);
+/**
+ * Move the server's clock forward (POST /api/test/clock, with the double-submit CSRF token, no
+ * session) and return the server's new time.
+ */
+export async function advanceClock(minutes: number): Promise<Date> {
+  const csrfResponse = await fetch(`${baseUrl()}/api/v1/auth/csrf`);
   assert.equal(csrfResponse.status, 200, 'GET /api/v1/auth/csrf');
   const cookie = csrfResponse.headers
     .getSetCookie()
@@ -49,22 +74,24 @@ export async function advanceClock(minutes: number): Promise<void> {
     .find((pair) => pair.startsWith('consilium_csrf='));
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
   const token = cookie?.slice('consilium_csrf='.length) ?? csrfToken;
-  const response = await fetch(`${baseUrl}/api/test/clock`, {
+  const response = await fetch(`${baseUrl()}/api/test/clock`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie: `consilium_csrf=${token}`, 'x-csrf-token': token },
     body: JSON.stringify({ advanceMinutes: minutes }),
   });
-  assert.equal(response.status, 200, `POST /api/test/clock: ${await response.text()}`);
-  clockOffsetMs += minutes * 60_000;
+  const text = await response.text();
+  assert.equal(response.status, 200, `POST /api/test/clock: ${text}`);
+  return new Date((JSON.parse(text) as { now: string }).now);
 }
 
 /**
- * A TOTP code the server has not seen yet. Codes are single-use per 30-second step, so unless this
- * is the first code for the secret, move the server clock one minute on first.
+ * A TOTP code the server has not seen yet, at the server's time. Codes are single-use per
+ * 30-second step, so unless this is the first code for the secret the server clock moves one
+ * minute on first.
  */
 export async function freshTotpCode(secret: string, options: { first?: boolean } = {}): Promise<string> {
-  if (options.first !== true) await advanceClock(1);
-  return totpCodeAt(secret, serverNow());
+  const now = await advanceClock(options.first === true ? 0 : 1);
+  return totpCodeAt(secret, now);
 }
 
 function fileSafe(name: string): string {
@@ -76,8 +103,8 @@ function fileSafe(name: string): string {
  * and the page's URL to test-results/ and rethrow.
  */
 export async function inBrowser(name: string, journey: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
-  const { browser, baseUrl } = harness();
-  const context = await browser.newContext({ baseURL: baseUrl, locale: 'en-GB', timezoneId: 'Europe/Madrid', acceptDownloads: false });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const context = await browser.newContext({ baseURL: baseUrl(), locale: 'en-GB', timezoneId: 'Europe/Madrid', acceptDownloads: false });
   context.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 15_000));
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -106,6 +133,7 @@ export async function inBrowser(name: string, journey: (page: Page, context: Bro
     throw new Error(`${String(error)}\n${details}`);
   } finally {
     await context.close().catch(() => undefined);
+    await browser.close().catch(() => undefined);
   }
 }
 

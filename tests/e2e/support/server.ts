@@ -86,7 +86,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   return condition();
 }
 
-export async function startServer(options: { smtpPort: number; resultsDir: string }): Promise<RunningServer> {
+export async function startServer(options: { smtpPort: number; resultsDir: string; logName?: string }): Promise<RunningServer> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'consilium-e2e-'));
   await fsp.chmod(dataDir, 0o755);
   const port = await freePort();
@@ -94,7 +94,7 @@ export async function startServer(options: { smtpPort: number; resultsDir: strin
   while (dbPort === port) dbPort = await freePort();
   const baseUrl = `http://localhost:${port}`;
   await fsp.mkdir(options.resultsDir, { recursive: true });
-  const logFile = path.join(options.resultsDir, 'e2e-server.log');
+  const logFile = path.join(options.resultsDir, options.logName ?? 'e2e-server.log');
   const log = fs.createWriteStream(logFile);
   let recent = '';
 
