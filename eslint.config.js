@@ -4,7 +4,19 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'test-results', 'src/server/db/schema.gen.ts', 'src/web/api/schema.gen.ts', 'bin/*.mjs', 'scripts/*.mjs', 'postcss.config.cjs'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'data',
+      'test-results',
+      'src/server/db/schema.gen.ts',
+      'src/web/api/schema.gen.ts',
+      'bin/*.mjs',
+      'scripts/*.mjs',
+      'postcss.config.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

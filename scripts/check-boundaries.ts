@@ -46,18 +46,32 @@ export function findViolations(rootDir: string = root): Violation[] {
         if (specifier.startsWith('.')) {
           const target = layerOf(rootDir, path.resolve(path.dirname(file), specifier));
           if (layer === 'core' && target !== 'core') {
-            violations.push({ file: relativeFile, specifier, reason: `core may not import ${target}` });
+            violations.push({
+              file: relativeFile,
+              specifier,
+              reason: `core may not import ${target}`,
+            });
           }
           if (layer === 'web' && target === 'server') {
-            violations.push({ file: relativeFile, specifier, reason: 'web talks to the server over HTTP only' });
+            violations.push({
+              file: relativeFile,
+              specifier,
+              reason: 'web talks to the server over HTTP only',
+            });
           }
           continue;
         }
         // Tests beside core modules may use the test libraries; the modules themselves may not.
         if (layer === 'core' && !file.endsWith('.test.ts')) {
-          const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? specifier);
+          const packageName = specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] ?? specifier);
           if (!coreAllowedPackages.has(packageName)) {
-            violations.push({ file: relativeFile, specifier, reason: 'core is pure: no I/O modules or unvetted packages' });
+            violations.push({
+              file: relativeFile,
+              specifier,
+              reason: 'core is pure: no I/O modules or unvetted packages',
+            });
           }
         }
       }
@@ -71,7 +85,8 @@ if (import.meta.main) {
   if (violations.length === 0) {
     console.log('Import boundaries hold: core is pure, web does not import server.');
   } else {
-    for (const violation of violations) console.error(`${violation.file}: imports "${violation.specifier}" — ${violation.reason}`);
+    for (const violation of violations)
+      console.error(`${violation.file}: imports "${violation.specifier}" — ${violation.reason}`);
     console.error(`${violations.length} boundary violation(s).`);
     process.exit(1);
   }

@@ -4,10 +4,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accessPolicy, accessScope, actions, can, canEver, relations, type Actor, type Relation } from './access.ts';
+import {
+  accessPolicy,
+  accessScope,
+  actions,
+  can,
+  canEver,
+  relations,
+  type Actor,
+  type Relation,
+} from './access.ts';
 import { roles } from './roles.ts';
 
-const nonOrganizationRelations = relations.filter((relation): relation is Exclude<Relation, 'organization'> => relation !== 'organization');
+const nonOrganizationRelations = relations.filter(
+  (relation): relation is Exclude<Relation, 'organization'> => relation !== 'organization',
+);
 
 const actorArbitrary = fc.record({
   userId: fc.uuid(),
@@ -20,21 +31,38 @@ const relationsArbitrary = fc.subarray(nonOrganizationRelations);
 describe('can', () => {
   it('never grants anything on a resource of another organization, whatever the relations claim', () => {
     fc.assert(
-      fc.property(actorArbitrary, fc.uuid(), fc.constantFrom(...actions), relationsArbitrary, (actor: Actor, otherOrganization, action, claimed) => {
-        fc.pre(otherOrganization !== actor.organizationId);
-        expect(can(actor, action, { organizationId: otherOrganization, relations: claimed })).toBe(false);
-      }),
+      fc.property(
+        actorArbitrary,
+        fc.uuid(),
+        fc.constantFrom(...actions),
+        relationsArbitrary,
+        (actor: Actor, otherOrganization, action, claimed) => {
+          fc.pre(otherOrganization !== actor.organizationId);
+          expect(
+            can(actor, action, { organizationId: otherOrganization, relations: claimed }),
+          ).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('grants within the organization exactly when a declared relation holds', () => {
     fc.assert(
-      fc.property(actorArbitrary, fc.constantFrom(...actions), relationsArbitrary, (actor: Actor, action, held) => {
-        const declared = accessPolicy[actor.role][action] ?? [];
-        const expected = declared.includes('organization') || declared.some((relation) => (held as Relation[]).includes(relation));
-        expect(can(actor, action, { organizationId: actor.organizationId, relations: held })).toBe(expected);
-      }),
+      fc.property(
+        actorArbitrary,
+        fc.constantFrom(...actions),
+        relationsArbitrary,
+        (actor: Actor, action, held) => {
+          const declared = accessPolicy[actor.role][action] ?? [];
+          const expected =
+            declared.includes('organization') ||
+            declared.some((relation) => (held as Relation[]).includes(relation));
+          expect(
+            can(actor, action, { organizationId: actor.organizationId, relations: held }),
+          ).toBe(expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -43,7 +71,9 @@ describe('can', () => {
     for (const role of roles) {
       for (const action of actions) {
         const actor: Actor = { userId: 'u', organizationId: 'o', membershipId: 'm', role };
-        expect(can(actor, action, { organizationId: 'o', relations: [] })).toBe(accessScope(actor, action).includes('organization'));
+        expect(can(actor, action, { organizationId: 'o', relations: [] })).toBe(
+          accessScope(actor, action).includes('organization'),
+        );
       }
     }
   });
@@ -51,11 +81,18 @@ describe('can', () => {
 
 describe('the policy table', () => {
   // The product's intent, written out independently of the table: which role may ever do what.
-  const intended: Record<(typeof roles)[number], Partial<Record<(typeof actions)[number], Relation[]>>> = {
+  const intended: Record<
+    (typeof roles)[number],
+    Partial<Record<(typeof actions)[number], Relation[]>>
+  > = {
     patient: { 'patient.read': ['self'], 'patient.update': ['self'] },
     proxy: { 'patient.read': ['proxy'], 'patient.update': ['proxy'] },
     referring_physician: { 'patient.read': ['referrer'] },
-    coordinator: { 'patient.read': ['organization'], 'patient.update': ['organization'], 'member.read': ['organization'] },
+    coordinator: {
+      'patient.read': ['organization'],
+      'patient.update': ['organization'],
+      'member.read': ['organization'],
+    },
     specialist: { 'patient.read': ['assigned'] },
     care_team: { 'patient.read': ['assigned'] },
     org_admin: {
@@ -70,7 +107,9 @@ describe('the policy table', () => {
 
   it.each(roles)('declares exactly the intended grants for %s', (role) => {
     for (const action of actions) {
-      expect([...(accessPolicy[role][action] ?? [])].sort(), `${role} ${action}`).toEqual([...(intended[role][action] ?? [])].sort());
+      expect([...(accessPolicy[role][action] ?? [])].sort(), `${role} ${action}`).toEqual(
+        [...(intended[role][action] ?? [])].sort(),
+      );
     }
   });
 
@@ -84,7 +123,12 @@ describe('the policy table', () => {
 
   it('gives no clinical role audit, settings or member administration', () => {
     for (const role of roles.filter((candidate) => candidate !== 'org_admin')) {
-      for (const action of ['audit.read', 'settings.update', 'member.invite', 'member.deactivate'] as const) {
+      for (const action of [
+        'audit.read',
+        'settings.update',
+        'member.invite',
+        'member.deactivate',
+      ] as const) {
         expect(canEver(role, action), `${role} ${action}`).toBe(false);
       }
     }

@@ -3,7 +3,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditEventTypes, auditGenesisHash, auditHashInput, type AuditRowContent } from './audit.ts';
+import {
+  auditEventTypes,
+  auditGenesisHash,
+  auditHashInput,
+  type AuditRowContent,
+} from './audit.ts';
 
 const row: AuditRowContent = {
   seq: 7,
@@ -59,7 +64,9 @@ describe('auditHashInput', () => {
     fc.assert(
       fc.property(fc.constantFrom(...stringFields), fc.string(), fc.string(), (field, a, b) => {
         fc.pre(a !== b);
-        expect(auditHashInput(auditGenesisHash, { ...row, [field]: a })).not.toBe(auditHashInput(auditGenesisHash, { ...row, [field]: b }));
+        expect(auditHashInput(auditGenesisHash, { ...row, [field]: a })).not.toBe(
+          auditHashInput(auditGenesisHash, { ...row, [field]: b }),
+        );
       }),
     );
   });
@@ -67,7 +74,8 @@ describe('auditHashInput', () => {
 
 describe('the audit vocabulary', () => {
   it('maps every event type to a FHIR AuditEvent action code', () => {
-    for (const action of Object.values(auditEventTypes)) expect(['C', 'R', 'U', 'D', 'E']).toContain(action);
+    for (const action of Object.values(auditEventTypes))
+      expect(['C', 'R', 'U', 'D', 'E']).toContain(action);
     expect(auditEventTypes['patient.read']).toBe('R');
     expect(auditGenesisHash).toMatch(/^0{64}$/);
   });

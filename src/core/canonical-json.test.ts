@@ -11,7 +11,12 @@ function reorderKeys(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const reordered: Record<string, unknown> = {};
     for (const key of Object.keys(value).reverse()) {
-      Object.defineProperty(reordered, key, { value: reorderKeys((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(reordered, key, {
+        value: reorderKeys((value as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return reordered;
   }
@@ -39,9 +44,16 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys by UTF-16 code unit at every depth', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null }, B: true, é: 'x', '10': 0, '9': 0 })).toBe(
-      '{"10":0,"9":0,"B":true,"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1,"é":"x"}',
-    );
+    expect(
+      canonicalJson({
+        b: 1,
+        a: { d: [{ z: 1, y: 2 }], c: null },
+        B: true,
+        é: 'x',
+        '10': 0,
+        '9': 0,
+      }),
+    ).toBe('{"10":0,"9":0,"B":true,"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1,"é":"x"}');
   });
 
   it('drops undefined members like JSON does, and writes undefined array items as null', () => {
@@ -49,7 +61,9 @@ describe('canonicalJson', () => {
   });
 
   it('writes dates as ISO strings', () => {
-    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.006Z') })).toBe('{"at":"2026-01-02T03:04:05.006Z"}');
+    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.006Z') })).toBe(
+      '{"at":"2026-01-02T03:04:05.006Z"}',
+    );
   });
 
   it('refuses non-finite numbers and non-JSON values', () => {

@@ -19,23 +19,39 @@ describe('AppError', () => {
 
   it('never puts the cause or the stack in the body', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...codes), fc.string({ minLength: 8 }), fc.option(fc.jsonValue(), { nil: undefined }), (code, secret, details) => {
-        const cause = new Error(`SELECT password_hash FROM users -- ${secret}`);
-        const error = new AppError(code, { cause, ...(details === undefined ? {} : { details }) });
-        const body = error.toBody();
-        const text = JSON.stringify(body);
-        expect(Object.keys(body.error).sort()).toEqual(details === undefined ? ['code', 'message'] : ['code', 'details', 'message']);
-        expect(text).not.toContain('SELECT password_hash');
-        expect(text).not.toContain('stack');
-        expect(text).not.toContain(' at ');
-        expect(error.cause).toBe(cause);
-      }),
+      fc.property(
+        fc.constantFrom(...codes),
+        fc.string({ minLength: 8 }),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        (code, secret, details) => {
+          const cause = new Error(`SELECT password_hash FROM users -- ${secret}`);
+          const error = new AppError(code, {
+            cause,
+            ...(details === undefined ? {} : { details }),
+          });
+          const body = error.toBody();
+          const text = JSON.stringify(body);
+          expect(Object.keys(body.error).sort()).toEqual(
+            details === undefined ? ['code', 'message'] : ['code', 'details', 'message'],
+          );
+          expect(text).not.toContain('SELECT password_hash');
+          expect(text).not.toContain('stack');
+          expect(text).not.toContain(' at ');
+          expect(error.cause).toBe(cause);
+        },
+      ),
     );
   });
 
   it('keeps a custom user message and details', () => {
-    const error = new AppError('conflict', { message: 'Already assigned.', details: { state: 'assigned' }, headers: { 'retry-after': '5' } });
-    expect(error.toBody()).toEqual({ error: { code: 'conflict', message: 'Already assigned.', details: { state: 'assigned' } } });
+    const error = new AppError('conflict', {
+      message: 'Already assigned.',
+      details: { state: 'assigned' },
+      headers: { 'retry-after': '5' },
+    });
+    expect(error.toBody()).toEqual({
+      error: { code: 'conflict', message: 'Already assigned.', details: { state: 'assigned' } },
+    });
     expect(error.headers).toEqual({ 'retry-after': '5' });
   });
 

@@ -15,9 +15,18 @@ export const errorCatalog = {
   unauthenticated: { status: 401, message: 'Sign in to continue.' },
   invalid_credentials: { status: 401, message: 'The email or password is not correct.' },
   session_expired: { status: 401, message: 'Your session has ended. Sign in again.' },
-  mfa_challenge_required: { status: 401, message: 'Enter your second-factor code to finish signing in.' },
-  csrf_failed: { status: 403, message: 'The request could not be verified. Reload the page and try again.' },
-  email_not_verified: { status: 403, message: 'Confirm your email address first. We sent you a link.' },
+  mfa_challenge_required: {
+    status: 401,
+    message: 'Enter your second-factor code to finish signing in.',
+  },
+  csrf_failed: {
+    status: 403,
+    message: 'The request could not be verified. Reload the page and try again.',
+  },
+  email_not_verified: {
+    status: 403,
+    message: 'Confirm your email address first. We sent you a link.',
+  },
   mfa_enrolment_required: {
     status: 403,
     message: 'Your role requires two-step verification. Set it up to continue.',

@@ -11,19 +11,27 @@ const ago = (minutes: number) => new Date(now.getTime() - minutes * minute);
 
 describe('evaluateLockout', () => {
   it('stays unlocked below the failure limit', () => {
-    expect(evaluateLockout([ago(1), ago(2), ago(3), ago(4)], defaultLockoutPolicy, now)).toEqual({ locked: false });
+    expect(evaluateLockout([ago(1), ago(2), ago(3), ago(4)], defaultLockoutPolicy, now)).toEqual({
+      locked: false,
+    });
   });
 
   it('locks at the limit until lockMinutes after the last failure', () => {
     const failures = [ago(5), ago(4), ago(3), ago(2), ago(1)];
-    expect(evaluateLockout(failures, defaultLockoutPolicy, now)).toEqual({ locked: true, until: new Date(ago(1).getTime() + 15 * minute) });
+    expect(evaluateLockout(failures, defaultLockoutPolicy, now)).toEqual({
+      locked: true,
+      until: new Date(ago(1).getTime() + 15 * minute),
+    });
   });
 
   it('lifts by itself once lockMinutes have passed since the last failure', () => {
     const failures = [ago(5), ago(4), ago(3), ago(2), ago(1)];
     const later = new Date(ago(1).getTime() + 15 * minute);
     expect(evaluateLockout(failures, defaultLockoutPolicy, later)).toEqual({ locked: false });
-    expect(evaluateLockout(failures, defaultLockoutPolicy, new Date(later.getTime() - 1))).toEqual({ locked: true, until: later });
+    expect(evaluateLockout(failures, defaultLockoutPolicy, new Date(later.getTime() - 1))).toEqual({
+      locked: true,
+      until: later,
+    });
   });
 
   it('ignores failures in the future and bursts wider than the window', () => {
@@ -46,13 +54,18 @@ describe('evaluateLockout', () => {
 
   it('never locks beyond lockMinutes after now, and one more failure never unlocks', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 12 }), fc.integer({ min: 0, max: 14 }), (offsets, extra) => {
-        const failures = offsets.map(ago);
-        const state = evaluateLockout(failures, defaultLockoutPolicy, now);
-        if (state.locked) expect(state.until.getTime()).toBeLessThanOrEqual(now.getTime() + 15 * minute);
-        const more = evaluateLockout([...failures, ago(extra)], defaultLockoutPolicy, now);
-        if (state.locked) expect(more.locked).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 14 }),
+        (offsets, extra) => {
+          const failures = offsets.map(ago);
+          const state = evaluateLockout(failures, defaultLockoutPolicy, now);
+          if (state.locked)
+            expect(state.until.getTime()).toBeLessThanOrEqual(now.getTime() + 15 * minute);
+          const more = evaluateLockout([...failures, ago(extra)], defaultLockoutPolicy, now);
+          if (state.locked) expect(more.locked).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -64,11 +77,17 @@ describe('evaluateLockout, failures spread over the window', () => {
     const failures = [ago(14), ago(10), ago(6), ago(3), ago(0)];
     const state = evaluateLockout(failures, defaultLockoutPolicy, now);
     expect(state).toEqual({ locked: true, until: new Date(now.getTime() + 15 * minute) });
-    expect(evaluateLockout(failures, defaultLockoutPolicy, new Date(now.getTime() + 5 * minute))).toEqual(state);
-    expect(evaluateLockout(failures, defaultLockoutPolicy, new Date(now.getTime() + 15 * minute))).toEqual({ locked: false });
+    expect(
+      evaluateLockout(failures, defaultLockoutPolicy, new Date(now.getTime() + 5 * minute)),
+    ).toEqual(state);
+    expect(
+      evaluateLockout(failures, defaultLockoutPolicy, new Date(now.getTime() + 15 * minute)),
+    ).toEqual({ locked: false });
   });
 
   it('does not lock for failures that never fell within one window', () => {
-    expect(evaluateLockout([ago(60), ago(45), ago(30), ago(15), ago(0)], defaultLockoutPolicy, now)).toEqual({ locked: false });
+    expect(
+      evaluateLockout([ago(60), ago(45), ago(30), ago(15), ago(0)], defaultLockoutPolicy, now),
+    ).toEqual({ locked: false });
   });
 });

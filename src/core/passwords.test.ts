@@ -27,18 +27,27 @@ describe('checkPassword', () => {
 
   it('asks the common-password list in lower case', () => {
     const seen: string[] = [];
-    const problems = checkPassword('PassWord1234', { email: 'x@example.test', isCommon: (candidate) => (seen.push(candidate), candidate === 'password1234') });
+    const problems = checkPassword('PassWord1234', {
+      email: 'x@example.test',
+      isCommon: (candidate) => (seen.push(candidate), candidate === 'password1234'),
+    });
     expect(seen).toEqual(['password1234']);
     expect(problems).toEqual(['too_common']);
   });
 
   it("refuses a password containing the email's local part (4 characters or more)", () => {
     expect(checkPassword('my-MARIA.LOPEZ-pass', context)).toEqual(['contains_email']);
-    expect(checkPassword('bob-is-my-name-ok', { email: 'bob@example.test', isCommon: never })).toEqual([]);
+    expect(
+      checkPassword('bob-is-my-name-ok', { email: 'bob@example.test', isCommon: never }),
+    ).toEqual([]);
   });
 
   it('reports every problem at once', () => {
-    expect(checkPassword('maria', { email: 'maria@example.test', isCommon: () => true })).toEqual(['too_short', 'too_common', 'contains_email']);
+    expect(checkPassword('maria', { email: 'maria@example.test', isCommon: () => true })).toEqual([
+      'too_short',
+      'too_common',
+      'contains_email',
+    ]);
   });
 
   it('never reports too_short and too_long together, and length problems only outside the bounds', () => {

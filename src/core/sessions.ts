@@ -21,7 +21,11 @@ export const defaultSessionLimits: SessionLimits = {
 };
 
 /** Whether a session is still usable at `now`. The absolute lifetime wins over idleness. */
-export function evaluateSession(times: SessionTimes, limits: SessionLimits, now: Date): SessionState {
+export function evaluateSession(
+  times: SessionTimes,
+  limits: SessionLimits,
+  now: Date,
+): SessionState {
   const minute = 60_000;
   if (now.getTime() - times.createdAt.getTime() >= limits.absoluteLifetimeMinutes * minute) {
     return 'absolute_expired';

@@ -33,7 +33,12 @@ interface ReportEvent {
 const db = () => testApp.app.services.db;
 
 async function lastEvent() {
-  return db().selectFrom('audit_events').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+  return db()
+    .selectFrom('audit_events')
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
 }
 
 beforeAll(async () => {
@@ -49,14 +54,22 @@ beforeAll(async () => {
   coordinatorB = await createMember(testApp, b.id, 'coordinator');
   patientB = await createMember(testApp, b.id, 'patient');
   // A name built to run as a spreadsheet formula, for the CSV test.
-  await db().updateTable('users').set({ name: '=HYPERLINK("http://evil.example","x")' }).where('id', '=', coordinatorA.userId).execute();
+  await db()
+    .updateTable('users')
+    .set({ name: '=HYPERLINK("http://evil.example","x")' })
+    .where('id', '=', coordinatorA.userId)
+    .execute();
   testApp.clock.advance(60_000);
   readsFrom = testApp.clock.now().toISOString();
   for (let index = 0; index < 3; index += 1) {
-    expect((await coordinatorA.client.get(`/api/v1/patients/${patientA.patientId!}`)).status).toBe(200);
+    expect((await coordinatorA.client.get(`/api/v1/patients/${patientA.patientId!}`)).status).toBe(
+      200,
+    );
     testApp.clock.advance(1_000);
   }
-  expect((await coordinatorB.client.get(`/api/v1/patients/${patientB.patientId!}`)).status).toBe(200);
+  expect((await coordinatorB.client.get(`/api/v1/patients/${patientB.patientId!}`)).status).toBe(
+    200,
+  );
   testApp.clock.advance(60_000);
   readsTo = testApp.clock.now().toISOString();
   testApp.clock.advance(60_000);
@@ -74,26 +87,48 @@ describe('patient reads', () => {
     expect(response.status).toBe(200);
     const event = await lastEvent();
     expect(event.seq).toBe(before.seq + 1);
-    expect(event).toMatchObject({ event_type: 'patient.read', action: 'R', outcome: '0', patient_id: patientA.patientId, actor_user_id: patientA.userId, organization_id: patientA.organizationId, entity_type: 'Patient', entity_id: patientA.patientId });
+    expect(event).toMatchObject({
+      event_type: 'patient.read',
+      action: 'R',
+      outcome: '0',
+      patient_id: patientA.patientId,
+      actor_user_id: patientA.userId,
+      organization_id: patientA.organizationId,
+      entity_type: 'Patient',
+      entity_id: patientA.patientId,
+    });
   });
 
   it('write nothing when the read is refused (other tenant: 404)', async () => {
     const before = await lastEvent();
-    expect((await coordinatorA.client.get(`/api/v1/patients/${patientB.patientId!}`)).status).toBe(404);
+    expect((await coordinatorA.client.get(`/api/v1/patients/${patientB.patientId!}`)).status).toBe(
+      404,
+    );
     expect((await lastEvent()).seq).toBe(before.seq);
   });
 
   it('fail as a whole when the audit event cannot be written (same transaction)', async () => {
     // Refuse every audit insert for a moment (a superuser's trigger): the read must fail with it.
-    await superuser.query(`CREATE FUNCTION refuse_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
-    await superuser.query(`CREATE TRIGGER refuse_audit_insert BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit_insert()`);
+    await superuser.query(
+      `CREATE FUNCTION refuse_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
+    );
+    await superuser.query(
+      `CREATE TRIGGER refuse_audit_insert BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit_insert()`,
+    );
     try {
       const response = await coordinatorA.client.get(`/api/v1/patients/${patientA.patientId!}`);
       expect(response.status).toBe(500);
-      expect(response.body).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side. Try again later.' } });
+      expect(response.body).toEqual({
+        error: {
+          code: 'internal_error',
+          message: 'Something went wrong on our side. Try again later.',
+        },
+      });
       expect(response.text).not.toContain(patientA.patientId!);
     } finally {
-      await superuser.query('DROP TRIGGER refuse_audit_insert ON audit_events; DROP FUNCTION refuse_audit_insert()');
+      await superuser.query(
+        'DROP TRIGGER refuse_audit_insert ON audit_events; DROP FUNCTION refuse_audit_insert()',
+      );
     }
   });
 });
@@ -109,7 +144,9 @@ describe('the append-only table', () => {
   });
 
   it('refuses UPDATE even to the owner while the triggers are on', async () => {
-    await expect(superuser.query(`UPDATE audit_events SET outcome = '4' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(
+      superuser.query(`UPDATE audit_events SET outcome = '4' WHERE seq = 1`),
+    ).rejects.toThrow(/append-only/);
   });
 });
 
@@ -129,12 +166,17 @@ describe('the hash chain', () => {
 
   it('verifies an intact chain', async () => {
     const result = await verifyAuditChain(db());
-    const count = await db().selectFrom('audit_events').select(db().fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const count = await db()
+      .selectFrom('audit_events')
+      .select(db().fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(result).toEqual({ ok: true, checked: Number(count.n), problems: [] });
   });
 
   it('names the row whose details changed by one byte', async () => {
-    const { rows } = await superuser.query<{ seq: number; role: string }>(`SELECT seq::int, details->>'role' AS role FROM audit_events WHERE details ? 'role' ORDER BY seq LIMIT 1`);
+    const { rows } = await superuser.query<{ seq: number; role: string }>(
+      `SELECT seq::int, details->>'role' AS role FROM audit_events WHERE details ? 'role' ORDER BY seq LIMIT 1`,
+    );
     const { seq, role } = rows[0]!;
     const changed = `${role.slice(0, -1)}${role.endsWith('n') ? 'm' : 'n'}`;
     const result = await tamper(
@@ -142,7 +184,9 @@ describe('the hash chain', () => {
       `UPDATE audit_events SET details = jsonb_set(details, '{role}', to_jsonb('${role}'::text)) WHERE seq = ${seq}`,
     );
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual([{ seq, kind: 'content_changed', message: `row ${seq} was changed after it was written` }]);
+    expect(result.problems).toEqual([
+      { seq, kind: 'content_changed', message: `row ${seq} was changed after it was written` },
+    ]);
   });
 
   it('names the row after a deleted one', async () => {
@@ -162,26 +206,46 @@ describe('the hash chain', () => {
     const result = await tamper(swap, swap);
     expect(result.ok).toBe(false);
     expect(result.problems[0]).toMatchObject({ seq: 5, kind: 'chain_broken' });
-    expect(result.problems.map(({ seq, kind }) => `${seq} ${kind}`)).toEqual(expect.arrayContaining(['5 content_changed', '6 chain_broken', '6 content_changed']));
-    expect(result.problems.every((problem) => problem.seq === 5 || problem.seq === 6 || problem.seq === 7)).toBe(true);
+    expect(result.problems.map(({ seq, kind }) => `${seq} ${kind}`)).toEqual(
+      expect.arrayContaining(['5 content_changed', '6 chain_broken', '6 content_changed']),
+    );
+    expect(
+      result.problems.every(
+        (problem) => problem.seq === 5 || problem.seq === 6 || problem.seq === 7,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('the audit report', () => {
-  async function report(client = adminA.client, query = ''): Promise<{ events: ReportEvent[]; nextCursor: string | null }> {
+  async function report(
+    client = adminA.client,
+    query = '',
+  ): Promise<{ events: ReportEvent[]; nextCursor: string | null }> {
     const response = await client.get(`/api/v1/audit/events?${query}`);
     expect(response.status, response.text).toBe(200);
     return response.body;
   }
 
   it('filters by patient and event type', async () => {
-    const { events } = await report(adminA.client, `patientId=${patientA.patientId!}&eventType=patient.read&to=${encodeURIComponent(readsTo)}`);
+    const { events } = await report(
+      adminA.client,
+      `patientId=${patientA.patientId!}&eventType=patient.read&to=${encodeURIComponent(readsTo)}`,
+    );
     expect(events).toHaveLength(3);
-    for (const event of events) expect(event).toMatchObject({ eventType: 'patient.read', patientId: patientA.patientId, actor: { id: coordinatorA.userId, email: coordinatorA.email } });
+    for (const event of events)
+      expect(event).toMatchObject({
+        eventType: 'patient.read',
+        patientId: patientA.patientId,
+        actor: { id: coordinatorA.userId, email: coordinatorA.email },
+      });
   });
 
   it('filters by actor email (any case) and by actor id', async () => {
-    const byEmail = await report(adminA.client, `actor=${encodeURIComponent(coordinatorA.email.toUpperCase())}&limit=500`);
+    const byEmail = await report(
+      adminA.client,
+      `actor=${encodeURIComponent(coordinatorA.email.toUpperCase())}&limit=500`,
+    );
     const byId = await report(adminA.client, `actor=${coordinatorA.userId}&limit=500`);
     expect(byEmail.events.length).toBeGreaterThanOrEqual(3);
     expect(byEmail.events.every((event) => event.actor?.id === coordinatorA.userId)).toBe(true);
@@ -189,8 +253,15 @@ describe('the audit report', () => {
   });
 
   it('filters by time: from inclusive, to exclusive', async () => {
-    const { events } = await report(adminA.client, `from=${encodeURIComponent(readsFrom)}&to=${encodeURIComponent(readsTo)}&limit=500`);
-    expect(events.map((event) => event.eventType)).toEqual(['patient.read', 'patient.read', 'patient.read']);
+    const { events } = await report(
+      adminA.client,
+      `from=${encodeURIComponent(readsFrom)}&to=${encodeURIComponent(readsTo)}&limit=500`,
+    );
+    expect(events.map((event) => event.eventType)).toEqual([
+      'patient.read',
+      'patient.read',
+      'patient.read',
+    ]);
     for (const event of events) {
       expect(event.occurredAt >= readsFrom && event.occurredAt < readsTo).toBe(true);
     }
@@ -201,34 +272,51 @@ describe('the audit report', () => {
     const ascending = (await report(adminA.client, `sort=occurredAt&${bound}`)).events;
     const descending = (await report(adminA.client, `sort=-occurredAt&${bound}`)).events;
     expect(ascending.length).toBeGreaterThan(5);
-    expect(descending.map((event) => event.seq)).toEqual([...ascending].reverse().map((event) => event.seq));
+    expect(descending.map((event) => event.seq)).toEqual(
+      [...ascending].reverse().map((event) => event.seq),
+    );
     for (let index = 1; index < ascending.length; index += 1) {
       const [previous, current] = [ascending[index - 1]!, ascending[index]!];
-      expect(previous.occurredAt < current.occurredAt || (previous.occurredAt === current.occurredAt && previous.seq < current.seq)).toBe(true);
+      expect(
+        previous.occurredAt < current.occurredAt ||
+          (previous.occurredAt === current.occurredAt && previous.seq < current.seq),
+      ).toBe(true);
     }
-    const byType = (await report(adminA.client, `sort=eventType&${bound}`)).events.map((event) => event.eventType);
+    const byType = (await report(adminA.client, `sort=eventType&${bound}`)).events.map(
+      (event) => event.eventType,
+    );
     expect(byType).toEqual([...byType].sort());
-    const byTypeDescending = (await report(adminA.client, `sort=-eventType&${bound}`)).events.map((event) => event.eventType);
+    const byTypeDescending = (await report(adminA.client, `sort=-eventType&${bound}`)).events.map(
+      (event) => event.eventType,
+    );
     expect(byTypeDescending).toEqual([...byType].reverse());
   });
 
-  it.each(['occurredAt', '-occurredAt', 'eventType', '-eventType'])('pages with a keyset cursor (sort %s) without duplicates or gaps', async (sort) => {
-    const bound = `sort=${sort}&to=${encodeURIComponent(readsTo)}`;
-    const all = (await report(adminA.client, `${bound}&limit=500`)).events.map((event) => event.seq);
-    const paged: number[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const page = await report(adminA.client, `${bound}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`);
-      expect(page.events.length).toBeLessThanOrEqual(2);
-      paged.push(...page.events.map((event) => event.seq));
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor !== null && pages < 100);
-    expect(paged).toEqual(all);
-    expect(new Set(paged).size).toBe(paged.length);
-    expect(pages).toBe(Math.ceil(all.length / 2));
-  });
+  it.each(['occurredAt', '-occurredAt', 'eventType', '-eventType'])(
+    'pages with a keyset cursor (sort %s) without duplicates or gaps',
+    async (sort) => {
+      const bound = `sort=${sort}&to=${encodeURIComponent(readsTo)}`;
+      const all = (await report(adminA.client, `${bound}&limit=500`)).events.map(
+        (event) => event.seq,
+      );
+      const paged: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await report(
+          adminA.client,
+          `${bound}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+        );
+        expect(page.events.length).toBeLessThanOrEqual(2);
+        paged.push(...page.events.map((event) => event.seq));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor !== null && pages < 100);
+      expect(paged).toEqual(all);
+      expect(new Set(paged).size).toBe(paged.length);
+      expect(pages).toBe(Math.ceil(all.length / 2));
+    },
+  );
 
   it('refuses a forged cursor', async () => {
     const response = await adminA.client.get('/api/v1/audit/events?cursor=bm90LWEtY3Vyc29y');
@@ -263,15 +351,23 @@ describe('the audit report', () => {
     const response = await adminA.client.get(`/api/v1/audit/events.csv?${query}`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
-    expect(response.headers['content-disposition']).toBe('attachment; filename="consilium-audit.csv"');
+    expect(response.headers['content-disposition']).toBe(
+      'attachment; filename="consilium-audit.csv"',
+    );
     const lines = response.text.split('\r\n');
     expect(lines.pop()).toBe('');
-    expect(lines[0]).toBe('seq,occurred_at,actor_id,actor_name,actor_email,on_behalf_of_id,patient_id,event_type,action,outcome,entity_type,entity_id,ip_address,details');
-    expect(lines.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(json.map((event) => event.seq));
+    expect(lines[0]).toBe(
+      'seq,occurred_at,actor_id,actor_name,actor_email,on_behalf_of_id,patient_id,event_type,action,outcome,entity_type,entity_id,ip_address,details',
+    );
+    expect(lines.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(
+      json.map((event) => event.seq),
+    );
     const formulaRows = lines.filter((line) => line.includes('HYPERLINK'));
     expect(formulaRows.length).toBeGreaterThanOrEqual(3);
-    for (const line of formulaRows) expect(line).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
-    for (const line of lines) expect(line.split(',').some((field) => /^[=+\-@]/.test(field))).toBe(false);
+    for (const line of formulaRows)
+      expect(line).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    for (const line of lines)
+      expect(line.split(',').some((field) => /^[=+\-@]/.test(field))).toBe(false);
   });
 
   it('quotes and neutralises CSV fields (RFC 4180, OWASP CSV injection)', () => {
@@ -297,7 +393,13 @@ describe('the audit report', () => {
   });
 
   it('audits viewing and exporting the report', async () => {
-    const types = (await db().selectFrom('audit_events').select('event_type').where('actor_user_id', '=', adminA.userId).execute()).map((row) => row.event_type);
+    const types = (
+      await db()
+        .selectFrom('audit_events')
+        .select('event_type')
+        .where('actor_user_id', '=', adminA.userId)
+        .execute()
+    ).map((row) => row.event_type);
     expect(types).toContain('audit.report_viewed');
     expect(types).toContain('audit.report_exported');
     expect((await verifyAuditChain(db())).ok).toBe(true);

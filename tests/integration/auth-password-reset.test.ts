@@ -138,12 +138,10 @@ describe('password reset', () => {
     });
 
     expectError(
-      await testApp
-        .client()
-        .post('/api/v1/auth/password-reset/complete', {
-          token,
-          password: 'another-fine-passphrase',
-        }),
+      await testApp.client().post('/api/v1/auth/password-reset/complete', {
+        token,
+        password: 'another-fine-passphrase',
+      }),
       400,
       'invalid_token',
     );
@@ -247,12 +245,10 @@ describe('password reset', () => {
       'invalid_token',
     );
     expectError(
-      await testApp
-        .client()
-        .post('/api/v1/auth/password-reset/complete', {
-          token: 'made-up-token-0123456789',
-          password: newPassword,
-        }),
+      await testApp.client().post('/api/v1/auth/password-reset/complete', {
+        token: 'made-up-token-0123456789',
+        password: newPassword,
+      }),
       400,
       'invalid_token',
     );
@@ -266,24 +262,20 @@ describe('password reset', () => {
 
     // A sign-up verification token is not a reset token.
     const email = uniqueEmail('verify');
-    await testApp
-      .client()
-      .post('/api/v1/auth/sign-up', {
-        email,
-        password: newPassword,
-        name: 'Vera Token',
-        acceptTerms: true,
-      });
+    await testApp.client().post('/api/v1/auth/sign-up', {
+      email,
+      password: newPassword,
+      name: 'Vera Token',
+      acceptTerms: true,
+    });
     const verifyToken = tokenOf(
       testApp.smtp.linkIn(await testApp.smtp.waitFor(email, /Confirm your email/), '/verify-email'),
     );
     expectError(
-      await testApp
-        .client()
-        .post('/api/v1/auth/password-reset/complete', {
-          token: verifyToken,
-          password: 'hijacked-passphrase-22',
-        }),
+      await testApp.client().post('/api/v1/auth/password-reset/complete', {
+        token: verifyToken,
+        password: 'hijacked-passphrase-22',
+      }),
       400,
       'invalid_token',
     );

@@ -12,12 +12,20 @@ afterAll(async () => {
 describe('authentication throttle per client address', () => {
   it('answers 429 rate_limited past the limit, and lets attempts through again a minute later', async () => {
     const client = testApp.client();
-    const attempt = () => client.post('/api/v1/auth/sign-in', { email: `nobody-${Math.random()}@example.test`, password: 'wrong-password-123' });
+    const attempt = () =>
+      client.post('/api/v1/auth/sign-in', {
+        email: `nobody-${Math.random()}@example.test`,
+        password: 'wrong-password-123',
+      });
     for (let index = 0; index < 3; index += 1) expect((await attempt()).status).toBe(401);
     const refused = await attempt();
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual({
-      error: { code: 'rate_limited', message: 'Too many requests. Slow down and try again shortly.', details: { retryAfterSeconds: expect.any(Number) } },
+      error: {
+        code: 'rate_limited',
+        message: 'Too many requests. Slow down and try again shortly.',
+        details: { retryAfterSeconds: expect.any(Number) },
+      },
     });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // Reads are not throttled.

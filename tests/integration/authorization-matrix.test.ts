@@ -13,7 +13,13 @@ import { can, canEver, type ResourceAccessFacts } from '../../src/core/access.ts
 import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
 import { createMember, testPassword } from '../support/accounts.ts';
-import { createMatrixFixtures, patientFacts, type FixturePatient, type MatrixFixtures, type Subject } from '../support/matrix-fixtures.ts';
+import {
+  createMatrixFixtures,
+  patientFacts,
+  type FixturePatient,
+  type MatrixFixtures,
+  type Subject,
+} from '../support/matrix-fixtures.ts';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app.ts';
 
 /** The parts of JSON answers the checks read. */
@@ -76,39 +82,83 @@ function patientCalls(method: 'GET' | 'PATCH'): (subject: Subject) => Call[] {
 
 /** A fresh member of `organizationId` to be deactivated (one per call: deactivation is final). */
 async function freshMembership(organizationId: string) {
-  const member = await createMember(testApp, organizationId, 'care_team', { signIn: false, withTotp: false });
+  const member = await createMember(testApp, organizationId, 'care_team', {
+    signIn: false,
+    withTotp: false,
+  });
   return member.membershipId;
 }
 
 /** How to call every route with valid-shaped input. Keyed by "METHOD path". */
 const samples: Record<string, RouteSample> = {
-  'GET /api/v1/auth/csrf': { calls: () => [{ label: '', url: '/api/v1/auth/csrf', permitted: ok(200) }] },
+  'GET /api/v1/auth/csrf': {
+    calls: () => [{ label: '', url: '/api/v1/auth/csrf', permitted: ok(200) }],
+  },
   'POST /api/v1/auth/sign-up': {
     calls: () => [
       {
         label: 'new patient',
         url: '/api/v1/auth/sign-up',
-        body: { email: freshEmail('signup'), password: testPassword, name: 'Matrix Signup', acceptTerms: true, organization: fixtures.a.slug },
+        body: {
+          email: freshEmail('signup'),
+          password: testPassword,
+          name: 'Matrix Signup',
+          acceptTerms: true,
+          organization: fixtures.a.slug,
+        },
         permitted: ok(202),
       },
     ],
   },
   'POST /api/v1/auth/verify-email': {
-    calls: () => [{ label: 'unknown token', url: '/api/v1/auth/verify-email', body: { token: freshToken() }, permitted: refused(400, 'invalid_token') }],
+    calls: () => [
+      {
+        label: 'unknown token',
+        url: '/api/v1/auth/verify-email',
+        body: { token: freshToken() },
+        permitted: refused(400, 'invalid_token'),
+      },
+    ],
   },
   'POST /api/v1/auth/sign-in': {
     calls: () => [
-      { label: 'unknown account', url: '/api/v1/auth/sign-in', body: { email: freshEmail('nobody'), password: 'not-the-password-1' }, permitted: refused(401, 'invalid_credentials') },
+      {
+        label: 'unknown account',
+        url: '/api/v1/auth/sign-in',
+        body: { email: freshEmail('nobody'), password: 'not-the-password-1' },
+        permitted: refused(401, 'invalid_credentials'),
+      },
     ],
   },
   'POST /api/v1/auth/mfa/totp': {
-    calls: () => [{ label: 'wrong code', url: '/api/v1/auth/mfa/totp', body: { code: '000000' }, permitted: refused(400, 'invalid_mfa_code') }],
+    calls: () => [
+      {
+        label: 'wrong code',
+        url: '/api/v1/auth/mfa/totp',
+        body: { code: '000000' },
+        permitted: refused(400, 'invalid_mfa_code'),
+      },
+    ],
   },
   'POST /api/v1/auth/mfa/recovery-code': {
-    calls: () => [{ label: 'wrong code', url: '/api/v1/auth/mfa/recovery-code', body: { code: 'AAAA-BBBB-CC' }, permitted: refused(400, 'invalid_mfa_code') }],
+    calls: () => [
+      {
+        label: 'wrong code',
+        url: '/api/v1/auth/mfa/recovery-code',
+        body: { code: 'AAAA-BBBB-CC' },
+        permitted: refused(400, 'invalid_mfa_code'),
+      },
+    ],
   },
   'POST /api/v1/auth/passkeys/authentication-options': {
-    calls: () => [{ label: '', url: '/api/v1/auth/passkeys/authentication-options', body: {}, permitted: ok(200) }],
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/passkeys/authentication-options',
+        body: {},
+        permitted: ok(200),
+      },
+    ],
   },
   'POST /api/v1/auth/passkeys/authenticate': {
     calls: () => [
@@ -116,20 +166,37 @@ const samples: Record<string, RouteSample> = {
         label: 'unknown credential',
         url: '/api/v1/auth/passkeys/authenticate',
         body: { response: { id: 'bm9wZQ', rawId: 'bm9wZQ', type: 'public-key', response: {} } },
-        permitted: [{ status: 400, code: 'invalid_token' }, { status: 401, code: 'invalid_credentials' }],
+        permitted: [
+          { status: 400, code: 'invalid_token' },
+          { status: 401, code: 'invalid_credentials' },
+        ],
       },
     ],
   },
   'POST /api/v1/auth/sign-out': {
     endsSession: true,
-    calls: () => [{ label: '', url: '/api/v1/auth/sign-out', body: { everywhere: false }, permitted: ok(204) }],
+    calls: () => [
+      { label: '', url: '/api/v1/auth/sign-out', body: { everywhere: false }, permitted: ok(204) },
+    ],
   },
   'POST /api/v1/auth/password-reset/request': {
-    calls: () => [{ label: 'unknown account', url: '/api/v1/auth/password-reset/request', body: { email: freshEmail('reset') }, permitted: ok(202) }],
+    calls: () => [
+      {
+        label: 'unknown account',
+        url: '/api/v1/auth/password-reset/request',
+        body: { email: freshEmail('reset') },
+        permitted: ok(202),
+      },
+    ],
   },
   'POST /api/v1/auth/password-reset/complete': {
     calls: () => [
-      { label: 'unknown token', url: '/api/v1/auth/password-reset/complete', body: { token: freshToken(), password: testPassword }, permitted: refused(400, 'invalid_token') },
+      {
+        label: 'unknown token',
+        url: '/api/v1/auth/password-reset/complete',
+        body: { token: freshToken(), password: testPassword },
+        permitted: refused(400, 'invalid_token'),
+      },
     ],
   },
   'GET /api/v1/auth/session': {
@@ -140,7 +207,10 @@ const samples: Record<string, RouteSample> = {
         permitted: ok(200),
         check: (response, subject) => {
           if ('actor' in subject) {
-            expect(response.body.membership).toEqual({ id: subject.actor.membershipId, role: subject.actor.role });
+            expect(response.body.membership).toEqual({
+              id: subject.actor.membershipId,
+              role: subject.actor.role,
+            });
             expect(response.body.organization?.id).toBe(subject.actor.organizationId);
           }
         },
@@ -150,32 +220,88 @@ const samples: Record<string, RouteSample> = {
   // A wrong password keeps the session un-reauthenticated (the sign-in window has passed, see
   // beforeAll), so the guarded routes below answer reauthentication_required in any order.
   'POST /api/v1/auth/reauthenticate': {
-    calls: () => [{ label: 'wrong password', url: '/api/v1/auth/reauthenticate', body: { password: 'not-the-password-1' }, permitted: refused(401, 'invalid_credentials') }],
+    calls: () => [
+      {
+        label: 'wrong password',
+        url: '/api/v1/auth/reauthenticate',
+        body: { password: 'not-the-password-1' },
+        permitted: refused(401, 'invalid_credentials'),
+      },
+    ],
   },
   'POST /api/v1/auth/email': {
-    calls: () => [{ label: 'new address', url: '/api/v1/auth/email', body: { email: freshEmail('moved') }, permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      {
+        label: 'new address',
+        url: '/api/v1/auth/email',
+        body: { email: freshEmail('moved') },
+        permitted: refused(403, 'reauthentication_required'),
+      },
+    ],
   },
   'POST /api/v1/auth/email/confirm': {
-    calls: () => [{ label: 'unknown token', url: '/api/v1/auth/email/confirm', body: { token: freshToken() }, permitted: refused(400, 'invalid_token') }],
+    calls: () => [
+      {
+        label: 'unknown token',
+        url: '/api/v1/auth/email/confirm',
+        body: { token: freshToken() },
+        permitted: refused(400, 'invalid_token'),
+      },
+    ],
   },
   'POST /api/v1/auth/totp/enrolment': {
-    calls: () => [{ label: '', url: '/api/v1/auth/totp/enrolment', body: {}, permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/totp/enrolment',
+        body: {},
+        permitted: refused(403, 'reauthentication_required'),
+      },
+    ],
   },
   'POST /api/v1/auth/totp/enrolment/confirm': {
-    calls: () => [{ label: '', url: '/api/v1/auth/totp/enrolment/confirm', body: { code: '123456' }, permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/totp/enrolment/confirm',
+        body: { code: '123456' },
+        permitted: refused(403, 'reauthentication_required'),
+      },
+    ],
   },
   'DELETE /api/v1/auth/totp': {
-    calls: () => [{ label: '', url: '/api/v1/auth/totp', permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      { label: '', url: '/api/v1/auth/totp', permitted: refused(403, 'reauthentication_required') },
+    ],
   },
   'POST /api/v1/auth/recovery-codes': {
-    calls: () => [{ label: '', url: '/api/v1/auth/recovery-codes', body: {}, permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/recovery-codes',
+        body: {},
+        permitted: refused(403, 'reauthentication_required'),
+      },
+    ],
   },
   'POST /api/v1/auth/passkeys/registration-options': {
-    calls: () => [{ label: '', url: '/api/v1/auth/passkeys/registration-options', body: {}, permitted: refused(403, 'reauthentication_required') }],
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/auth/passkeys/registration-options',
+        body: {},
+        permitted: refused(403, 'reauthentication_required'),
+      },
+    ],
   },
   'POST /api/v1/auth/passkeys': {
     calls: () => [
-      { label: '', url: '/api/v1/auth/passkeys', body: { response: { id: 'bm9wZQ' }, name: 'Key' }, permitted: refused(403, 'reauthentication_required') },
+      {
+        label: '',
+        url: '/api/v1/auth/passkeys',
+        body: { response: { id: 'bm9wZQ' }, name: 'Key' },
+        permitted: refused(403, 'reauthentication_required'),
+      },
     ],
   },
   'GET /api/v1/auth/passkeys': {
@@ -186,15 +312,22 @@ const samples: Record<string, RouteSample> = {
         permitted: ok(200),
         check: (response, subject) => {
           // Only the caller's own passkeys: the one fixture passkey belongs to coordinator@B.
-          const owner = 'member' in subject && subject.member.userId === fixtures.b.members.coordinator.userId;
-          expect((response.body.passkeys ?? []).map((passkey) => passkey.id)).toEqual(owner ? [otherTenantPasskeyId] : []);
+          const owner =
+            'member' in subject && subject.member.userId === fixtures.b.members.coordinator.userId;
+          expect((response.body.passkeys ?? []).map((passkey) => passkey.id)).toEqual(
+            owner ? [otherTenantPasskeyId] : [],
+          );
         },
       },
     ],
   },
   'DELETE /api/v1/auth/passkeys/:id': {
     calls: () => [
-      { label: "Org B coordinator's passkey", url: `/api/v1/auth/passkeys/${otherTenantPasskeyId}`, permitted: [...refused(403, 'reauthentication_required'), ...refused(404, 'not_found')] },
+      {
+        label: "Org B coordinator's passkey",
+        url: `/api/v1/auth/passkeys/${otherTenantPasskeyId}`,
+        permitted: [...refused(403, 'reauthentication_required'), ...refused(404, 'not_found')],
+      },
     ],
   },
   'GET /api/v1/org/settings': {
@@ -204,13 +337,23 @@ const samples: Record<string, RouteSample> = {
         url: '/api/v1/org/settings',
         permitted: ok(200),
         check: (response, subject) => {
-          if ('actor' in subject) expect(response.body.slug).toBe(subject.actor.organizationId === fixtures.a.id ? fixtures.a.slug : fixtures.b.slug);
+          if ('actor' in subject)
+            expect(response.body.slug).toBe(
+              subject.actor.organizationId === fixtures.a.id ? fixtures.a.slug : fixtures.b.slug,
+            );
         },
       },
     ],
   },
   'PATCH /api/v1/org/settings': {
-    calls: () => [{ label: 'same idle timeout', url: '/api/v1/org/settings', body: { idleTimeoutMinutes: 30 }, permitted: ok(200) }],
+    calls: () => [
+      {
+        label: 'same idle timeout',
+        url: '/api/v1/org/settings',
+        body: { idleTimeoutMinutes: 30 },
+        permitted: ok(200),
+      },
+    ],
   },
   'GET /api/v1/org/members': {
     calls: () => [
@@ -224,26 +367,57 @@ const samples: Record<string, RouteSample> = {
           const other = own === fixtures.a ? fixtures.b : fixtures.a;
           const userIds = (response.body.members ?? []).map((member) => member.userId);
           for (const member of Object.values(own.members)) expect(userIds).toContain(member.userId);
-          for (const member of Object.values(other.members)) expect(userIds).not.toContain(member.userId);
+          for (const member of Object.values(other.members))
+            expect(userIds).not.toContain(member.userId);
         },
       },
     ],
   },
   'POST /api/v1/org/invitations': {
-    calls: () => [{ label: 'new care team member', url: '/api/v1/org/invitations', body: { email: freshEmail('invitee'), role: 'care_team' }, permitted: ok(201) }],
+    calls: () => [
+      {
+        label: 'new care team member',
+        url: '/api/v1/org/invitations',
+        body: { email: freshEmail('invitee'), role: 'care_team' },
+        permitted: ok(201),
+      },
+    ],
   },
   'POST /api/v1/org/members/:id/deactivate': {
     calls: async () => [
-      { label: 'member of Org A', url: `/api/v1/org/members/${await freshMembership(fixtures.a.id)}/deactivate`, body: {}, resource: () => ({ organizationId: fixtures.a.id, relations: [] }), permitted: ok(200) },
-      { label: 'member of Org B', url: `/api/v1/org/members/${await freshMembership(fixtures.b.id)}/deactivate`, body: {}, resource: () => ({ organizationId: fixtures.b.id, relations: [] }), permitted: ok(200) },
+      {
+        label: 'member of Org A',
+        url: `/api/v1/org/members/${await freshMembership(fixtures.a.id)}/deactivate`,
+        body: {},
+        resource: () => ({ organizationId: fixtures.a.id, relations: [] }),
+        permitted: ok(200),
+      },
+      {
+        label: 'member of Org B',
+        url: `/api/v1/org/members/${await freshMembership(fixtures.b.id)}/deactivate`,
+        body: {},
+        resource: () => ({ organizationId: fixtures.b.id, relations: [] }),
+        permitted: ok(200),
+      },
     ],
   },
   'GET /api/v1/invitations/:token': {
-    calls: () => [{ label: 'unknown token', url: `/api/v1/invitations/${freshToken()}`, permitted: refused(400, 'invalid_token') }],
+    calls: () => [
+      {
+        label: 'unknown token',
+        url: `/api/v1/invitations/${freshToken()}`,
+        permitted: refused(400, 'invalid_token'),
+      },
+    ],
   },
   'POST /api/v1/invitations/:token/accept': {
     calls: () => [
-      { label: 'unknown token', url: `/api/v1/invitations/${freshToken()}/accept`, body: { name: 'Someone', password: testPassword }, permitted: refused(400, 'invalid_token') },
+      {
+        label: 'unknown token',
+        url: `/api/v1/invitations/${freshToken()}/accept`,
+        body: { name: 'Someone', password: testPassword },
+        permitted: refused(400, 'invalid_token'),
+      },
     ],
   },
   'GET /api/v1/patients': {
@@ -256,7 +430,9 @@ const samples: Record<string, RouteSample> = {
           if (!('actor' in subject)) return;
           const listed = (response.body.patients ?? []).map((patient) => patient.id);
           for (const patient of fixtures.patients) {
-            expect(listed.includes(patient.id), `${subject.label} lists ${patient.label}`).toBe(can(subject.actor, 'patient.read', patientFacts(subject.actor, patient)));
+            expect(listed.includes(patient.id), `${subject.label} lists ${patient.label}`).toBe(
+              can(subject.actor, 'patient.read', patientFacts(subject.actor, patient)),
+            );
           }
         },
       },
@@ -272,20 +448,29 @@ const samples: Record<string, RouteSample> = {
         permitted: ok(200),
         check: (response, subject) => {
           if (!('actor' in subject)) return;
-          const otherPatients = fixtures.patients.filter((patient) => patient.organizationId !== subject.actor.organizationId).map((patient) => patient.id);
-          for (const event of response.body.events ?? []) expect(otherPatients).not.toContain(event.patientId);
+          const otherPatients = fixtures.patients
+            .filter((patient) => patient.organizationId !== subject.actor.organizationId)
+            .map((patient) => patient.id);
+          for (const event of response.body.events ?? [])
+            expect(otherPatients).not.toContain(event.patientId);
         },
       },
     ],
   },
   'GET /api/v1/audit/events.csv': {
     calls: () => [
-      { label: '', url: '/api/v1/audit/events.csv', permitted: ok(200), check: (response) => expect(response.headers['content-type']).toMatch(/^text\/csv/) },
+      {
+        label: '',
+        url: '/api/v1/audit/events.csv',
+        permitted: ok(200),
+        check: (response) => expect(response.headers['content-type']).toMatch(/^text\/csv/),
+      },
     ],
   },
 };
 
-const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) =>
+  `${route.method} ${route.path}`;
 
 /** The answer the policy in core predicts before the route's own behaviour comes into play. */
 function expectedOutcome(route: RouteDefinition, subject: Subject, call: Call): Outcome[] {
@@ -294,16 +479,23 @@ function expectedOutcome(route: RouteDefinition, subject: Subject, call: Call): 
     case 'public':
       return call.permitted;
     case 'second_factor':
-      return subject.kind === 'awaiting_second_factor' ? call.permitted : refused(401, 'unauthenticated');
+      return subject.kind === 'awaiting_second_factor'
+        ? call.permitted
+        : refused(401, 'unauthenticated');
     case 'member': {
       if (subject.kind === 'anonymous') return refused(401, 'unauthenticated');
       if (subject.kind === 'awaiting_second_factor') return refused(401, 'mfa_challenge_required');
-      if (subject.kind === 'enrolment_required' && access.duringEnrolment !== true) return refused(403, 'mfa_enrolment_required');
+      if (subject.kind === 'enrolment_required' && access.duringEnrolment !== true)
+        return refused(403, 'mfa_enrolment_required');
       if (access.action !== undefined) {
         if (!canEver(subject.actor.role, access.action)) return refused(404, 'not_found');
         // Collections (no resource) are open to any role that holds the action in some relation;
         // their rows are filtered per resource, which the route's check verifies.
-        if (call.resource !== undefined && !can(subject.actor, access.action, call.resource(subject.actor))) return refused(404, 'not_found');
+        if (
+          call.resource !== undefined &&
+          !can(subject.actor, access.action, call.resource(subject.actor))
+        )
+          return refused(404, 'not_found');
       }
       return call.permitted;
     }
@@ -331,7 +523,14 @@ beforeAll(async () => {
   fixtures = await createMatrixFixtures(testApp);
   const passkey = await testApp.app.services.db
     .insertInto('passkeys')
-    .values({ user_id: fixtures.b.members.coordinator.userId, credential_id: `cred-${randomUUID()}`, public_key: Buffer.from('key'), device_type: 'singleDevice', backed_up: false, name: 'Org B key' })
+    .values({
+      user_id: fixtures.b.members.coordinator.userId,
+      credential_id: `cred-${randomUUID()}`,
+      public_key: Buffer.from('key'),
+      device_type: 'singleDevice',
+      backed_up: false,
+      name: 'Org B key',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   otherTenantPasskeyId = passkey.id;
@@ -352,7 +551,10 @@ describe('authorization matrix', () => {
   });
 
   it('answers every route for every caller as the access policy predicts', async () => {
-    const ordered = [...routes.filter((route) => samples[routeKey(route)]?.endsSession !== true), ...routes.filter((route) => samples[routeKey(route)]?.endsSession === true)];
+    const ordered = [
+      ...routes.filter((route) => samples[routeKey(route)]?.endsSession !== true),
+      ...routes.filter((route) => samples[routeKey(route)]?.endsSession === true),
+    ];
     for (const route of ordered) {
       const sample = samples[routeKey(route)];
       if (sample === undefined) continue;
@@ -360,26 +562,57 @@ describe('authorization matrix', () => {
       await Promise.all(
         fixtures.subjects.map(async (subject) => {
           for (const call of await sample.calls(subject)) {
-            const response = await subject.client.request<AnswerBody>(route.method, call.url, call.body);
+            const response = await subject.client.request<AnswerBody>(
+              route.method,
+              call.url,
+              call.body,
+            );
             const expected = expectedOutcome(route, subject, call);
-            const actual: Outcome = { status: response.status, ...(response.status >= 400 ? { code: response.body?.error?.code } : {}) };
-            results.push({ route: routeKey(route), subject: subject.label, call: call.label, expected, actual });
-            const matched = expected.some((outcome) => outcome.status === actual.status && (outcome.code === undefined || outcome.code === actual.code));
+            const actual: Outcome = {
+              status: response.status,
+              ...(response.status >= 400 ? { code: response.body?.error?.code } : {}),
+            };
+            results.push({
+              route: routeKey(route),
+              subject: subject.label,
+              call: call.label,
+              expected,
+              actual,
+            });
+            const matched = expected.some(
+              (outcome) =>
+                outcome.status === actual.status &&
+                (outcome.code === undefined || outcome.code === actual.code),
+            );
             if (matched && actual.status < 300) call.check?.(response, subject);
             if (response.status >= 400) {
-              expect(Object.keys(response.body.error ?? {}).sort(), response.text).toEqual(expect.arrayContaining(['code', 'message']));
+              expect(Object.keys(response.body.error ?? {}).sort(), response.text).toEqual(
+                expect.arrayContaining(['code', 'message']),
+              );
             }
             if (actual.code === 'not_found') {
               // A refused read looks exactly like a missing one.
-              expect(response.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
+              expect(response.body).toEqual({
+                error: { code: 'not_found', message: 'Not found.' },
+              });
             }
           }
         }),
       );
     }
     const mismatches = results
-      .filter((result) => !result.expected.some((outcome) => outcome.status === result.actual.status && (outcome.code === undefined || outcome.code === result.actual.code)))
-      .map((result) => `${result.route} [${result.call}] as ${result.subject}: expected ${JSON.stringify(result.expected)}, got ${JSON.stringify(result.actual)}`);
+      .filter(
+        (result) =>
+          !result.expected.some(
+            (outcome) =>
+              outcome.status === result.actual.status &&
+              (outcome.code === undefined || outcome.code === result.actual.code),
+          ),
+      )
+      .map(
+        (result) =>
+          `${result.route} [${result.call}] as ${result.subject}: expected ${JSON.stringify(result.expected)}, got ${JSON.stringify(result.actual)}`,
+      );
     expect(mismatches).toEqual([]);
     // Every caller reached every route.
     expect(new Set(results.map((result) => result.route)).size).toBe(routes.length);
@@ -387,12 +620,19 @@ describe('authorization matrix', () => {
   });
 
   it("left the Org B coordinator's passkey in place", async () => {
-    const row = await testApp.app.services.db.selectFrom('passkeys').select('id').where('id', '=', otherTenantPasskeyId).executeTakeFirst();
+    const row = await testApp.app.services.db
+      .selectFrom('passkeys')
+      .select('id')
+      .where('id', '=', otherTenantPasskeyId)
+      .executeTakeFirst();
     expect(row?.id).toBe(otherTenantPasskeyId);
   });
 
   it('saw the cases the brief names', () => {
-    const find = (route: string, subject: string, call = '') => results.find((result) => result.route === route && result.subject === subject && result.call === call)?.actual.status;
+    const find = (route: string, subject: string, call = '') =>
+      results.find(
+        (result) => result.route === route && result.subject === subject && result.call === call,
+      )?.actual.status;
     const read = 'GET /api/v1/patients/:id';
     expect(find(read, 'patient@A', 'Org A patient')).toBe(200);
     expect(find(read, 'patient@A', 'Org A other patient')).toBe(404);
@@ -407,8 +647,12 @@ describe('authorization matrix', () => {
     expect(find(read, 'care_team@A', 'Org A patient')).toBe(404);
     expect(find(read, 'org_admin@A', 'Org A patient')).toBe(404);
     expect(find(read, 'anonymous', 'Org A patient')).toBe(401);
-    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@B', 'member of Org A')).toBe(404);
-    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@A', 'member of Org A')).toBe(200);
+    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@B', 'member of Org A')).toBe(
+      404,
+    );
+    expect(find('POST /api/v1/org/members/:id/deactivate', 'org_admin@A', 'member of Org A')).toBe(
+      200,
+    );
     expect(find('GET /api/v1/audit/events', 'patient@A')).toBe(404);
   });
 });

@@ -10,8 +10,18 @@ import { z } from 'zod';
 import { canEver } from '../../src/core/access.ts';
 import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
-import { createMember, createOrganization, testPassword, type TestMember } from '../support/accounts.ts';
-import { startTestApp, type TestApp, type TestClient, type TestResponse } from '../support/test-app.ts';
+import {
+  createMember,
+  createOrganization,
+  testPassword,
+  type TestMember,
+} from '../support/accounts.ts';
+import {
+  startTestApp,
+  type TestApp,
+  type TestClient,
+  type TestResponse,
+} from '../support/test-app.ts';
 
 let testApp: TestApp;
 let bodyRoutes: RouteDefinition[];
@@ -26,7 +36,13 @@ const injections = [`' OR 1=1 --`, '<script>alert(1)</script>', `Robert'); DROP 
 /** A valid body for every route that takes one. Keyed by "METHOD path". */
 function validBodies(): Record<string, Record<string, unknown>> {
   return {
-    'POST /api/v1/auth/sign-up': { email: 'new-person@example.test', password: testPassword, name: 'Valid Name', acceptTerms: true, organization: organizationSlug },
+    'POST /api/v1/auth/sign-up': {
+      email: 'new-person@example.test',
+      password: testPassword,
+      name: 'Valid Name',
+      acceptTerms: true,
+      organization: organizationSlug,
+    },
     'POST /api/v1/auth/verify-email': { token: 'x'.repeat(20) },
     'POST /api/v1/auth/sign-in': { email: 'someone@example.test', password: 'whatever-1234' },
     'POST /api/v1/auth/mfa/totp': { code: '123456' },
@@ -55,21 +71,32 @@ function validBodies(): Record<string, Record<string, unknown>> {
 const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
 
 function urlOf(route: RouteDefinition): string {
-  return route.path.replace(':id', route.path.startsWith('/api/v1/patients') ? patient.patientId! : randomUUID()).replace(':token', 'x'.repeat(24));
+  return route.path
+    .replace(':id', route.path.startsWith('/api/v1/patients') ? patient.patientId! : randomUUID())
+    .replace(':token', 'x'.repeat(24));
 }
 
 /** The fields of a (possibly defaulted) object schema, and which of them take strings. */
 function fieldsOf(schema: z.ZodType): { keys: string[]; stringKeys: string[] } {
   let current: z.ZodType = schema;
-  while (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodOptional)
+    current = current.unwrap() as z.ZodType;
   if (!(current instanceof z.ZodObject)) throw new Error('body schema is not an object');
   const shape = current.shape as Record<string, z.ZodType>;
   const isString = (field: z.ZodType): boolean => {
     let inner: z.ZodType = field;
-    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+    while (
+      inner instanceof z.ZodDefault ||
+      inner instanceof z.ZodOptional ||
+      inner instanceof z.ZodNullable
+    )
+      inner = inner.unwrap() as z.ZodType;
     return (inner.def as { type: string }).type === 'string';
   };
-  return { keys: Object.keys(shape), stringKeys: Object.keys(shape).filter((key) => isString(shape[key]!)) };
+  return {
+    keys: Object.keys(shape),
+    stringKeys: Object.keys(shape).filter((key) => isString(shape[key]!)),
+  };
 }
 
 /**
@@ -84,11 +111,18 @@ function clientFor(route: RouteDefinition): TestClient {
     case 'second_factor':
       return halfSignedIn;
     case 'member':
-      return route.access.action === undefined || canEver('patient', route.access.action) ? patient.client : admin.client;
+      return route.access.action === undefined || canEver('patient', route.access.action)
+        ? patient.client
+        : admin.client;
   }
 }
 
-async function send(client: TestClient, route: RouteDefinition, body: unknown, options: { headers?: Record<string, string>; rawBody?: string } = {}) {
+async function send(
+  client: TestClient,
+  route: RouteDefinition,
+  body: unknown,
+  options: { headers?: Record<string, string>; rawBody?: string } = {},
+) {
   const response = await client.request(route.method, urlOf(route), body, options);
   responses.push(response);
   return response;
@@ -96,8 +130,15 @@ async function send(client: TestClient, route: RouteDefinition, body: unknown, o
 
 async function countRows() {
   const db = testApp.app.services.db;
-  const count = async (table: 'users' | 'patients' | 'audit_events') => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  return { users: await count('users'), patients: await count('patients'), audit_events: await count('audit_events') };
+  const count = async (table: 'users' | 'patients' | 'audit_events') =>
+    Number(
+      (await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+    );
+  return {
+    users: await count('users'),
+    patients: await count('patients'),
+    audit_events: await count('audit_events'),
+  };
 }
 
 beforeAll(async () => {
@@ -107,9 +148,19 @@ beforeAll(async () => {
   organizationSlug = organization.slug;
   patient = await createMember(testApp, organization.id, 'patient');
   admin = await createMember(testApp, organization.id, 'org_admin');
-  const withTotp = await createMember(testApp, organization.id, 'patient', { withTotp: true, signIn: false });
+  const withTotp = await createMember(testApp, organization.id, 'patient', {
+    withTotp: true,
+    signIn: false,
+  });
   halfSignedIn = withTotp.client;
-  expect((await halfSignedIn.post('/api/v1/auth/sign-in', { email: withTotp.email, password: testPassword })).body.status).toBe('mfa_required');
+  expect(
+    (
+      await halfSignedIn.post('/api/v1/auth/sign-in', {
+        email: withTotp.email,
+        password: testPassword,
+      })
+    ).body.status,
+  ).toBe('mfa_required');
   bodyRoutes = allRoutes(testApp.app.services).filter((route) => route.body !== undefined);
 });
 
@@ -124,16 +175,22 @@ describe('every route with a JSON body', () => {
 
   it('answers malformed JSON with 400 invalid_json', async () => {
     for (const route of bodyRoutes) {
-      const response = await send(clientFor(route), route, undefined, { rawBody: '{"email": "a@b.c",', headers: { 'content-type': 'application/json' } });
+      const response = await send(clientFor(route), route, undefined, {
+        rawBody: '{"email": "a@b.c",',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.status, routeKey(route)).toBe(400);
-      expect(response.body, routeKey(route)).toEqual({ error: { code: 'invalid_json', message: 'The request body is not valid JSON.' } });
+      expect(response.body, routeKey(route)).toEqual({
+        error: { code: 'invalid_json', message: 'The request body is not valid JSON.' },
+      });
     }
   });
 
   it('answers wrong types with 400 validation_failed', async () => {
     for (const route of bodyRoutes) {
       const { keys } = fieldsOf(route.body!);
-      const wrong = keys.length === 0 ? [1, 2, 3] : Object.fromEntries(keys.map((key) => [key, 12_345]));
+      const wrong =
+        keys.length === 0 ? [1, 2, 3] : Object.fromEntries(keys.map((key) => [key, 12_345]));
       const response = await send(clientFor(route), route, wrong);
       expect(response.status, routeKey(route)).toBe(400);
       expect(response.body.error.code, routeKey(route)).toBe('validation_failed');
@@ -152,7 +209,10 @@ describe('every route with a JSON body', () => {
       const accepted = await send(clientFor(route), route, valid);
       // (A use case may refuse with validation_failed for its own reasons, e.g. an unverifiable
       // passkey; schema validation is the one that lists issues.)
-      expect(accepted.body?.error?.details?.issues, `${routeKey(route)}: ${accepted.text}`).toBeUndefined();
+      expect(
+        accepted.body?.error?.details?.issues,
+        `${routeKey(route)}: ${accepted.text}`,
+      ).toBeUndefined();
       expect(accepted.status, routeKey(route)).toBeLessThan(500);
     }
   });
@@ -160,7 +220,10 @@ describe('every route with a JSON body', () => {
   it('answers a body over 1 MiB with 413 payload_too_large', async () => {
     const huge = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
     for (const route of bodyRoutes) {
-      const response = await send(clientFor(route), route, undefined, { rawBody: huge, headers: { 'content-type': 'application/json' } });
+      const response = await send(clientFor(route), route, undefined, {
+        rawBody: huge,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.status, routeKey(route)).toBe(413);
       expect(response.body.error.code, routeKey(route)).toBe('payload_too_large');
     }
@@ -168,7 +231,10 @@ describe('every route with a JSON body', () => {
 
   it('answers text/plain with 415 unsupported_media_type', async () => {
     for (const route of bodyRoutes) {
-      const response = await send(clientFor(route), route, undefined, { rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+      const response = await send(clientFor(route), route, undefined, {
+        rawBody: '{}',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(response.status, routeKey(route)).toBe(415);
       expect(response.body.error.code, routeKey(route)).toBe('unsupported_media_type');
     }
@@ -177,19 +243,28 @@ describe('every route with a JSON body', () => {
   it('handles SQL and HTML injection strings in every string field without a 5xx, writing nothing when refused', async () => {
     const bodies = validBodies();
     let cases = 0;
-    for (const route of bodyRoutes.filter((candidate) => routeKey(candidate) !== 'POST /api/v1/auth/sign-out')) {
+    for (const route of bodyRoutes.filter(
+      (candidate) => routeKey(candidate) !== 'POST /api/v1/auth/sign-out',
+    )) {
       const { stringKeys } = fieldsOf(route.body!);
       for (const key of stringKeys) {
         for (const injection of injections) {
           const before = await countRows();
-          const response = await send(clientFor(route), route, { ...bodies[routeKey(route)], [key]: injection });
+          const response = await send(clientFor(route), route, {
+            ...bodies[routeKey(route)],
+            [key]: injection,
+          });
           const after = await countRows();
           const label = `${routeKey(route)} ${key}=${injection}: ${response.status} ${response.text.slice(0, 200)}`;
           cases += 1;
           expect(response.status, label).toBeLessThan(500);
           if (response.status >= 400) {
-            expect({ users: after.users, patients: after.patients }, label).toEqual({ users: before.users, patients: before.patients });
-            if (['validation_failed', 'invalid_json'].includes(response.body.error.code)) expect(after.audit_events, label).toBe(before.audit_events);
+            expect({ users: after.users, patients: after.patients }, label).toEqual({
+              users: before.users,
+              patients: before.patients,
+            });
+            if (['validation_failed', 'invalid_json'].includes(response.body.error.code))
+              expect(after.audit_events, label).toBe(before.audit_events);
           }
         }
       }
@@ -197,28 +272,47 @@ describe('every route with a JSON body', () => {
     expect(cases).toBeGreaterThan(30);
     // A name is data: stored and returned exactly as sent, never interpreted.
     for (const injection of injections) {
-      const response = await patient.client.request('PATCH', `/api/v1/patients/${patient.patientId!}`, { familyName: injection });
+      const response = await patient.client.request(
+        'PATCH',
+        `/api/v1/patients/${patient.patientId!}`,
+        { familyName: injection },
+      );
       expect(response.status).toBe(200);
       expect(response.body.familyName).toBe(injection);
-      const stored = await testApp.app.services.db.selectFrom('patients').select('family_name').where('id', '=', patient.patientId!).executeTakeFirstOrThrow();
+      const stored = await testApp.app.services.db
+        .selectFrom('patients')
+        .select('family_name')
+        .where('id', '=', patient.patientId!)
+        .executeTakeFirstOrThrow();
       expect(stored.family_name).toBe(injection);
     }
-    expect(await testApp.app.services.db.selectFrom('users').select('id').limit(1).execute()).toHaveLength(1);
+    expect(
+      await testApp.app.services.db.selectFrom('users').select('id').limit(1).execute(),
+    ).toHaveLength(1);
   });
 
   it('never answered with a stack trace or SQL', () => {
     expect(responses.length).toBeGreaterThan(100);
     for (const response of responses) {
       expect(response.status).toBeLessThan(500);
-      expect(response.text).not.toMatch(/\bSELECT\b|\bINSERT\b|\bstack\b|\n\s+at |node_modules|\.ts:\d+/i);
+      expect(response.text).not.toMatch(
+        /\bSELECT\b|\bINSERT\b|\bstack\b|\n\s+at |node_modules|\.ts:\d+/i,
+      );
     }
   });
 });
 
 describe('the API edge', () => {
   it('answers unknown API paths with a 404 not_found JSON body', async () => {
-    for (const [method, url] of [['GET', '/api/v1/nope'], ['POST', '/api/v1/nope'], ['GET', '/api/nothing-here?x=1'], ['DELETE', '/api/v1/patients']] as const) {
-      const response = await testApp.client().request(method, url, method === 'GET' ? undefined : {});
+    for (const [method, url] of [
+      ['GET', '/api/v1/nope'],
+      ['POST', '/api/v1/nope'],
+      ['GET', '/api/nothing-here?x=1'],
+      ['DELETE', '/api/v1/patients'],
+    ] as const) {
+      const response = await testApp
+        .client()
+        .request(method, url, method === 'GET' ? undefined : {});
       expect(response.status, url).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
@@ -230,7 +324,9 @@ describe('the API edge', () => {
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("default-src 'self'");
-    expect(String(response.headers['strict-transport-security'])).toMatch(/max-age=\d{7,}; includeSubDomains/);
+    expect(String(response.headers['strict-transport-security'])).toMatch(
+      /max-age=\d{7,}; includeSubDomains/,
+    );
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     expect(response.headers['x-frame-options']).toBe('DENY');
@@ -238,7 +334,12 @@ describe('the API edge', () => {
 
   it('sends the security headers and no-store on API answers, successes and errors alike', async () => {
     const client = testApp.client();
-    for (const response of [await client.get('/api/health'), await client.get('/api/v1/auth/session'), await client.get('/api/v1/nope'), await patient.client.get('/api/v1/patients')]) {
+    for (const response of [
+      await client.get('/api/health'),
+      await client.get('/api/v1/auth/session'),
+      await client.get('/api/v1/nope'),
+      await patient.client.get('/api/v1/patients'),
+    ]) {
       expectSecurityHeaders(response);
       expect(response.headers['cache-control']).toBe('no-store');
     }

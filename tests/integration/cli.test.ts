@@ -24,7 +24,11 @@ interface Run {
 }
 
 /** Run `consilium <args>` with only the given environment (plus PATH and HOME), bounded in time. */
-function consilium(args: string[], env: Record<string, string>, options: { entry?: 'bin' | 'main'; timeoutMs?: number } = {}): Promise<Run> {
+function consilium(
+  args: string[],
+  env: Record<string, string>,
+  options: { entry?: 'bin' | 'main'; timeoutMs?: number } = {},
+): Promise<Run> {
   const entry =
     options.entry === 'main'
       ? ['--disable-warning=ExperimentalWarning', path.join(root, 'src/server/cli/main.ts')]
@@ -32,7 +36,14 @@ function consilium(args: string[], env: Record<string, string>, options: { entry
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'test', LOG_LEVEL: 'silent', CONSILIUM_DATA_DIR: dataDir, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        CONSILIUM_DATA_DIR: dataDir,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -63,7 +74,10 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
 
 async function rowCounts(url: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of backupTables) counts[table] = Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+  for (const table of backupTables)
+    counts[table] = Number(
+      (await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]!.n,
+    );
   return counts;
 }
 
@@ -89,9 +103,19 @@ describe('consilium CLI', () => {
   it('seeds the demo and prints the seven demo logins', async () => {
     const run = await consilium(['seed-demo'], { DATABASE_URL: primaryUrl });
     expect(run.code, run.stderr).toBe(0);
-    const logins = run.stdout.split('\n').filter((line) => /@demo\.consilium\.test\s+\S+/.test(line));
+    const logins = run.stdout
+      .split('\n')
+      .filter((line) => /@demo\.consilium\.test\s+\S+/.test(line));
     expect(logins).toHaveLength(7);
-    for (const role of ['patient', 'proxy', 'referring_physician', 'coordinator', 'specialist', 'care_team', 'org_admin']) {
+    for (const role of [
+      'patient',
+      'proxy',
+      'referring_physician',
+      'coordinator',
+      'specialist',
+      'care_team',
+      'org_admin',
+    ]) {
       expect(logins.some((line) => line.trim().startsWith(role))).toBe(true);
     }
     const again = await consilium(['seed-demo'], { DATABASE_URL: primaryUrl });
@@ -100,10 +124,13 @@ describe('consilium CLI', () => {
   });
 
   it('creates an organization administrator with the given password', async () => {
-    const run = await consilium(['create-admin', '--email', 'Chief@Example.test', '--name', 'Chief Admin'], {
-      DATABASE_URL: primaryUrl,
-      CONSILIUM_ADMIN_PASSWORD: 'quartz-meadow-river-81',
-    });
+    const run = await consilium(
+      ['create-admin', '--email', 'Chief@Example.test', '--name', 'Chief Admin'],
+      {
+        DATABASE_URL: primaryUrl,
+        CONSILIUM_ADMIN_PASSWORD: 'quartz-meadow-river-81',
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Administrator Chief@Example.test created');
     expect(run.stdout).not.toContain('Temporary password');
@@ -117,7 +144,9 @@ describe('consilium CLI', () => {
   });
 
   it('refuses create-admin without --email (exit 2)', async () => {
-    const run = await consilium(['create-admin', '--name', 'No Email'], { DATABASE_URL: primaryUrl });
+    const run = await consilium(['create-admin', '--name', 'No Email'], {
+      DATABASE_URL: primaryUrl,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--email');
   });
@@ -140,7 +169,10 @@ describe('consilium CLI', () => {
     const after = await rowCounts(restoredUrl);
     // The restore itself is audited: one more event, appended to the restored chain.
     expect(after).toEqual({ ...before, audit_events: before.audit_events! + 1 });
-    const last = await query<{ event_type: string }>(restoredUrl, 'SELECT event_type FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const last = await query<{ event_type: string }>(
+      restoredUrl,
+      'SELECT event_type FROM audit_events ORDER BY seq DESC LIMIT 1',
+    );
     expect(last[0]!.event_type).toBe('system.restored');
 
     const verify = await consilium(['audit', 'verify'], { DATABASE_URL: restoredUrl });
@@ -187,10 +219,18 @@ describe('consilium CLI', () => {
     try {
       await fs.writeFile(path.join(lockedDir, 'consilium.pid'), `${process.pid}\n`);
       // main.ts directly: bin/consilium.mjs would first rebuild the web app when its sources changed.
-      const run = await consilium(['start'], { DATABASE_URL: primaryUrl, CONSILIUM_DATA_DIR: lockedDir, PORT: '39999' }, { entry: 'main' });
+      const run = await consilium(
+        ['start'],
+        { DATABASE_URL: primaryUrl, CONSILIUM_DATA_DIR: lockedDir, PORT: '39999' },
+        { entry: 'main' },
+      );
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`Another Consilium instance (pid ${process.pid}) is already using the data directory`);
-      expect((await fs.readFile(path.join(lockedDir, 'consilium.pid'), 'utf8')).trim()).toBe(String(process.pid));
+      expect(run.stderr).toContain(
+        `Another Consilium instance (pid ${process.pid}) is already using the data directory`,
+      );
+      expect((await fs.readFile(path.join(lockedDir, 'consilium.pid'), 'utf8')).trim()).toBe(
+        String(process.pid),
+      );
     } finally {
       await fs.rm(lockedDir, { recursive: true, force: true });
     }
@@ -213,7 +253,10 @@ describe('backupTables', () => {
     );
     const order = backupTables as readonly string[];
     for (const { child, parent } of references) {
-      if (child !== parent) expect(order.indexOf(parent), `${parent} before ${child}`).toBeLessThan(order.indexOf(child));
+      if (child !== parent)
+        expect(order.indexOf(parent), `${parent} before ${child}`).toBeLessThan(
+          order.indexOf(child),
+        );
     }
   });
 });

@@ -43,16 +43,29 @@ export async function createMember(
   const email = `${role}-${randomBytes(4).toString('hex')}@example.test`;
   const services = testApp.app.services;
   const created = await transact(services, (unit) =>
-    provisionMember(unit, { organizationId, email, name: `Test ${role.replace('_', ' ')}`, passwordHash: 'pending', role }),
+    provisionMember(unit, {
+      organizationId,
+      email,
+      name: `Test ${role.replace('_', ' ')}`,
+      passwordHash: 'pending',
+      role,
+    }),
   );
-  await services.db.updateTable('users').set({ password_hash: await passwordHash }).where('id', '=', created.userId).execute();
+  await services.db
+    .updateTable('users')
+    .set({ password_hash: await passwordHash })
+    .where('id', '=', created.userId)
+    .execute();
   const withTotp = options.withTotp ?? isMfaMandatory(role);
   let totpSecret: string | null = null;
   if (withTotp) {
     totpSecret = newTotpSecret();
     await services.db
       .updateTable('users')
-      .set({ totp_secret_encrypted: services.secretBox.seal(totpSecret), totp_enabled_at: services.clock.now() })
+      .set({
+        totp_secret_encrypted: services.secretBox.seal(totpSecret),
+        totp_enabled_at: services.clock.now(),
+      })
       .where('id', '=', created.userId)
       .execute();
   }
@@ -63,13 +76,21 @@ export async function createMember(
 }
 
 /** Sign in over HTTP, answering the TOTP step at a fresh time step. */
-export async function signIn(testApp: TestApp, member: Pick<TestMember, 'email' | 'totpSecret' | 'client'>) {
-  const first = await member.client.post('/api/v1/auth/sign-in', { email: member.email, password: testPassword });
+export async function signIn(
+  testApp: TestApp,
+  member: Pick<TestMember, 'email' | 'totpSecret' | 'client'>,
+) {
+  const first = await member.client.post('/api/v1/auth/sign-in', {
+    email: member.email,
+    password: testPassword,
+  });
   expect(first.status).toBe(200);
   if (first.body.status === 'mfa_required') {
     expect(member.totpSecret).not.toBeNull();
     testApp.clock.advance(31_000);
-    const second = await member.client.post('/api/v1/auth/mfa/totp', { code: totpCodeAt(member.totpSecret!, testApp.clock.now()) });
+    const second = await member.client.post('/api/v1/auth/mfa/totp', {
+      code: totpCodeAt(member.totpSecret!, testApp.clock.now()),
+    });
     expect(second.status).toBe(200);
   }
 }

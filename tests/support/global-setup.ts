@@ -31,11 +31,17 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'consilium-test-pg-'));
   await fs.chmod(dataDir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => undefined });
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    log: () => undefined,
+  });
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   // Created once here so that parallel test databases do not race to create the shared role.
-  await client.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'consilium_app') THEN CREATE ROLE consilium_app NOLOGIN; END IF; END $$`);
+  await client.query(
+    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'consilium_app') THEN CREATE ROLE consilium_app NOLOGIN; END IF; END $$`,
+  );
   await client.end();
   project.provide('adminDatabaseUrl', server.url);
   return async () => {

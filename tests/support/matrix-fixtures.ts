@@ -32,7 +32,13 @@ export type Subject =
   | { kind: 'anonymous'; label: string; client: TestClient }
   | { kind: 'member'; label: string; client: TestClient; member: TestMember; actor: Actor }
   | { kind: 'awaiting_second_factor'; label: string; client: TestClient; member: TestMember }
-  | { kind: 'enrolment_required'; label: string; client: TestClient; member: TestMember; actor: Actor };
+  | {
+      kind: 'enrolment_required';
+      label: string;
+      client: TestClient;
+      member: TestMember;
+      actor: Actor;
+    };
 
 export interface MatrixFixtures {
   a: FixtureOrganization;
@@ -42,7 +48,12 @@ export interface MatrixFixtures {
 }
 
 export function actorOf(member: TestMember): Actor {
-  return { userId: member.userId, organizationId: member.organizationId, membershipId: member.membershipId, role: member.role };
+  return {
+    userId: member.userId,
+    organizationId: member.organizationId,
+    membershipId: member.membershipId,
+    role: member.role,
+  };
 }
 
 /** The relations that hold between `actor` and `patient`, read from the fixtures. */
@@ -54,17 +65,33 @@ export function patientFacts(actor: Actor, patient: FixturePatient): ResourceAcc
   return { organizationId: patient.organizationId, relations: held };
 }
 
-async function createFixtureOrganization(testApp: TestApp, name: string): Promise<FixtureOrganization> {
+async function createFixtureOrganization(
+  testApp: TestApp,
+  name: string,
+): Promise<FixtureOrganization> {
   const organization = await createOrganization(testApp, name);
   const members = {} as Record<Role, TestMember>;
   for (const role of roles) members[role] = await createMember(testApp, organization.id, role);
-  const otherPatientMember = await createMember(testApp, organization.id, 'patient', { signIn: false });
+  const otherPatientMember = await createMember(testApp, organization.id, 'patient', {
+    signIn: false,
+  });
   const db = testApp.app.services.db;
   const patientId = members.patient.patientId!;
-  await db.insertInto('patient_proxies').values({ organization_id: organization.id, patient_id: patientId, proxy_user_id: members.proxy.userId }).execute();
+  await db
+    .insertInto('patient_proxies')
+    .values({
+      organization_id: organization.id,
+      patient_id: patientId,
+      proxy_user_id: members.proxy.userId,
+    })
+    .execute();
   await db
     .insertInto('patient_referrers')
-    .values({ organization_id: organization.id, patient_id: patientId, physician_user_id: members.referring_physician.userId })
+    .values({
+      organization_id: organization.id,
+      patient_id: patientId,
+      physician_user_id: members.referring_physician.userId,
+    })
     .execute();
   return {
     id: organization.id,
@@ -93,19 +120,43 @@ export async function createMatrixFixtures(testApp: TestApp): Promise<MatrixFixt
   const a = await createFixtureOrganization(testApp, 'Org A');
   const b = await createFixtureOrganization(testApp, 'Org B');
   const subjects: Subject[] = [{ kind: 'anonymous', label: 'anonymous', client: testApp.client() }];
-  for (const [name, organization] of [['A', a], ['B', b]] as const) {
+  for (const [name, organization] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     for (const role of roles) {
       const member = organization.members[role];
-      subjects.push({ kind: 'member', label: `${role}@${name}`, client: member.client, member, actor: actorOf(member) });
+      subjects.push({
+        kind: 'member',
+        label: `${role}@${name}`,
+        client: member.client,
+        member,
+        actor: actorOf(member),
+      });
     }
   }
   // A staff member who passed the password step and has not yet given the second factor.
   const pending = await createMember(testApp, a.id, 'coordinator', { signIn: false });
-  const first = await pending.client.post('/api/v1/auth/sign-in', { email: pending.email, password: testPassword });
-  if (first.body?.status !== 'mfa_required') throw new Error(`expected mfa_required, got ${first.text}`);
-  subjects.push({ kind: 'awaiting_second_factor', label: 'coordinator@A awaiting second factor', client: pending.client, member: pending });
+  const first = await pending.client.post('/api/v1/auth/sign-in', {
+    email: pending.email,
+    password: testPassword,
+  });
+  if (first.body?.status !== 'mfa_required')
+    throw new Error(`expected mfa_required, got ${first.text}`);
+  subjects.push({
+    kind: 'awaiting_second_factor',
+    label: 'coordinator@A awaiting second factor',
+    client: pending.client,
+    member: pending,
+  });
   // A staff member signed in who has not enrolled the mandatory second factor yet.
   const enrolling = await createMember(testApp, a.id, 'coordinator', { withTotp: false });
-  subjects.push({ kind: 'enrolment_required', label: 'coordinator@A without second factor', client: enrolling.client, member: enrolling, actor: actorOf(enrolling) });
+  subjects.push({
+    kind: 'enrolment_required',
+    label: 'coordinator@A without second factor',
+    client: enrolling.client,
+    member: enrolling,
+    actor: actorOf(enrolling),
+  });
   return { a, b, patients: [a.patient, a.otherPatient, b.patient], subjects };
 }

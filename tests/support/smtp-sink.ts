@@ -31,7 +31,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       simpleParser(stream)
         .then((parsed) => {
           for (const recipient of session.envelope.rcptTo) {
-            messages.push({ to: recipient.address.toLowerCase(), subject: parsed.subject ?? '', text: parsed.text ?? '' });
+            messages.push({
+              to: recipient.address.toLowerCase(),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+            });
           }
           callback();
         })
@@ -47,15 +51,21 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     async waitFor(to, subject, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = messages.find((message) => message.to === to.toLowerCase() && subject.test(message.subject));
+        const found = messages.find(
+          (message) => message.to === to.toLowerCase() && subject.test(message.subject),
+        );
         if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`No email to ${to} matching ${subject} within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`No email to ${to} matching ${subject} within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     linkIn(email, fragment) {
-      const link = email.text.match(/https?:\/\/\S+/g)?.find((candidate) => candidate.includes(fragment));
-      if (link === undefined) throw new Error(`No link containing ${fragment} in email "${email.subject}"`);
+      const link = email.text
+        .match(/https?:\/\/\S+/g)
+        ?.find((candidate) => candidate.includes(fragment));
+      if (link === undefined)
+        throw new Error(`No link containing ${fragment} in email "${email.subject}"`);
       return link;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

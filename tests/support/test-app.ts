@@ -94,7 +94,9 @@ export class TestClient {
       if (pair === undefined || index < 0) continue;
       const name = pair.slice(0, index).trim();
       const value = pair.slice(index + 1).trim();
-      const expired = attributes.some((attribute) => /expires=thu, 01 jan 1970/i.test(attribute.trim())) || value === '';
+      const expired =
+        attributes.some((attribute) => /expires=thu, 01 jan 1970/i.test(attribute.trim())) ||
+        value === '';
       if (expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -111,14 +113,21 @@ export class TestClient {
       this.remember(csrf.headers['set-cookie']);
     }
     const headers: Record<string, string> = { ...options.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (method !== 'GET' && headers['x-csrf-token'] === undefined) headers['x-csrf-token'] = this.cookies.get('consilium_csrf') ?? '';
+    if (this.cookies.size > 0)
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (method !== 'GET' && headers['x-csrf-token'] === undefined)
+      headers['x-csrf-token'] = this.cookies.get('consilium_csrf') ?? '';
     let payload: string | undefined = options.rawBody;
     if (payload === undefined && body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await this.app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    const response = await this.app.http.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
     this.remember(response.headers['set-cookie']);
     let parsed: unknown;
     try {
@@ -126,7 +135,12 @@ export class TestClient {
     } catch {
       parsed = undefined;
     }
-    return { status: response.statusCode, body: parsed as T, text: response.body, headers: response.headers as TestResponse["headers"] };
+    return {
+      status: response.statusCode,
+      body: parsed as T,
+      text: response.body,
+      headers: response.headers as TestResponse['headers'],
+    };
   }
 
   get<T = any>(url: string) {

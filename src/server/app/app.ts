@@ -8,7 +8,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.ts';
-import { migrateToLatest, openDatabase, pendingMigrations, type DatabaseHandle } from '../db/database.ts';
+import {
+  migrateToLatest,
+  openDatabase,
+  pendingMigrations,
+  type DatabaseHandle,
+} from '../db/database.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { loadCommonPasswords } from '../auth/password-hashing.ts';
@@ -28,7 +33,12 @@ import type { Services } from './services.ts';
 
 /** Every route table of the API. The authorization tests iterate this same list. */
 export function allRoutes(services: Services): RouteDefinition[] {
-  return [...authRoutes(services), ...orgRoutes(services), ...patientRoutes(services), ...auditRoutes(services)];
+  return [
+    ...authRoutes(services),
+    ...orgRoutes(services),
+    ...patientRoutes(services),
+    ...auditRoutes(services),
+  ];
 }
 
 export interface StartOptions {
@@ -80,7 +90,13 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
     const secretBox = createSecretBox(await loadInstanceKey(config.dataDir));
     const jobs: JobQueue = await initJobQueue(runtime.url, logger);
     closers.push({ name: 'jobs', close: () => jobs.close() });
-    const mail: MailService = await initMailService({ config, db: database.db, jobs, clock, logger });
+    const mail: MailService = await initMailService({
+      config,
+      db: database.db,
+      jobs,
+      clock,
+      logger,
+    });
     closers.push({ name: 'mail', close: () => mail.close() });
 
     const services: Services = {
@@ -107,7 +123,10 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
           const pending = await pendingMigrations(database.db);
           return {
             ready: pending.length === 0,
-            checks: { database: 'ok', migrations: pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}` },
+            checks: {
+              database: 'ok',
+              migrations: pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`,
+            },
           };
         } catch {
           return { ready: false, checks: { database: 'unreachable', migrations: 'unknown' } };

@@ -8,7 +8,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres.ts';
-import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from '../platform/instance-lock.ts';
+import {
+  acquireInstanceLock,
+  InstanceLockedError,
+  type InstanceLock,
+} from '../platform/instance-lock.ts';
 
 export interface DatabaseRuntime {
   url: string;
@@ -23,19 +27,30 @@ function embeddedLog(logger: Logger) {
 }
 
 /** For the server: take the instance lock, then start the embedded database if needed. */
-export async function startDatabaseRuntime(config: Config, logger: Logger): Promise<DatabaseRuntime> {
+export async function startDatabaseRuntime(
+  config: Config,
+  logger: Logger,
+): Promise<DatabaseRuntime> {
   const lock = await acquireInstanceLock(config.dataDir);
   if (config.database.url !== undefined) {
     return { url: config.database.url, embedded: false, close: () => lock.release() };
   }
   let server: EmbeddedPostgres;
   try {
-    server = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, log: embeddedLog(logger) });
+    server = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.database.embeddedPort,
+      log: embeddedLog(logger),
+    });
   } catch (error) {
     await lock.release();
     throw error;
   }
-  await fs.writeFile(runtimeFile(config.dataDir), JSON.stringify({ url: server.url, pid: process.pid }), { mode: 0o600 });
+  await fs.writeFile(
+    runtimeFile(config.dataDir),
+    JSON.stringify({ url: server.url, pid: process.pid }),
+    { mode: 0o600 },
+  );
   return {
     url: server.url,
     embedded: true,
@@ -51,7 +66,10 @@ export async function startDatabaseRuntime(config: Config, logger: Logger): Prom
  * For CLI tools: the external database, or the embedded one — started for the duration of the
  * command, or borrowed from the server that already runs on this data directory.
  */
-export async function openDatabaseForTool(config: Config, logger: Logger): Promise<DatabaseRuntime> {
+export async function openDatabaseForTool(
+  config: Config,
+  logger: Logger,
+): Promise<DatabaseRuntime> {
   if (config.database.url !== undefined) {
     return { url: config.database.url, embedded: false, close: () => Promise.resolve() };
   }
@@ -59,7 +77,9 @@ export async function openDatabaseForTool(config: Config, logger: Logger): Promi
     return await startDatabaseRuntime(config, logger);
   } catch (error) {
     if (!(error instanceof InstanceLockedError)) throw error;
-    const running = JSON.parse(await fs.readFile(runtimeFile(config.dataDir), 'utf8')) as { url: string };
+    const running = JSON.parse(await fs.readFile(runtimeFile(config.dataDir), 'utf8')) as {
+      url: string;
+    };
     return { url: running.url, embedded: true, close: () => Promise.resolve() };
   }
 }

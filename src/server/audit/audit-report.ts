@@ -41,11 +41,16 @@ function encodeCursor(value: string, seq: number): string {
 
 async function runQuery(services: Services, context: RequestContext, filters: AuditReportFilters) {
   const actor = requireActor(context);
-  if (!can(actor, 'audit.read', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'audit.read', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   const rows = await findAuditEvents(services.db, {
     organizationId: actor.organizationId,
-    actorUserId: filters.actor !== undefined && uuidPattern.test(filters.actor) ? filters.actor : undefined,
-    actorEmail: filters.actor !== undefined && !uuidPattern.test(filters.actor) ? filters.actor.toLowerCase() : undefined,
+    actorUserId:
+      filters.actor !== undefined && uuidPattern.test(filters.actor) ? filters.actor : undefined,
+    actorEmail:
+      filters.actor !== undefined && !uuidPattern.test(filters.actor)
+        ? filters.actor.toLowerCase()
+        : undefined,
     patientId: filters.patientId,
     eventType: filters.eventType,
     from: filters.from === undefined ? undefined : new Date(filters.from),
@@ -58,16 +63,26 @@ async function runQuery(services: Services, context: RequestContext, filters: Au
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > filters.limit && last !== undefined
-      ? encodeCursor(filters.sort.endsWith('eventType') ? last.event_type : last.occurred_at.toISOString(), last.seq)
+      ? encodeCursor(
+          filters.sort.endsWith('eventType') ? last.event_type : last.occurred_at.toISOString(),
+          last.seq,
+        )
       : null;
   const events = page.map((row) => ({
     seq: row.seq,
     occurredAt: row.occurred_at.toISOString(),
-    actor: row.actor_user_id === null ? null : { id: row.actor_user_id, name: row.actor_name ?? '', email: row.actor_email ?? '' },
+    actor:
+      row.actor_user_id === null
+        ? null
+        : { id: row.actor_user_id, name: row.actor_name ?? '', email: row.actor_email ?? '' },
     onBehalfOf:
       row.on_behalf_of_user_id === null
         ? null
-        : { id: row.on_behalf_of_user_id, name: row.principal_name ?? '', email: row.principal_email ?? '' },
+        : {
+            id: row.on_behalf_of_user_id,
+            name: row.principal_name ?? '',
+            email: row.principal_email ?? '',
+          },
     patientId: row.patient_id,
     eventType: row.event_type,
     action: row.action,
@@ -80,7 +95,11 @@ async function runQuery(services: Services, context: RequestContext, filters: Au
   return { events, nextCursor };
 }
 
-export async function viewAuditReport(services: Services, context: RequestContext, filters: AuditReportFilters) {
+export async function viewAuditReport(
+  services: Services,
+  context: RequestContext,
+  filters: AuditReportFilters,
+) {
   const result = await runQuery(services, context, filters);
   const actor = requireActor(context);
   await transact(services, (unit) =>
@@ -104,8 +123,27 @@ export function csvField(value: string): string {
 
 const csvMaxRows = 100_000;
 
-export async function exportAuditReport(services: Services, context: RequestContext, filters: AuditReportFilters): Promise<string> {
-  const header = ['seq', 'occurred_at', 'actor_id', 'actor_name', 'actor_email', 'on_behalf_of_id', 'patient_id', 'event_type', 'action', 'outcome', 'entity_type', 'entity_id', 'ip_address', 'details'];
+export async function exportAuditReport(
+  services: Services,
+  context: RequestContext,
+  filters: AuditReportFilters,
+): Promise<string> {
+  const header = [
+    'seq',
+    'occurred_at',
+    'actor_id',
+    'actor_name',
+    'actor_email',
+    'on_behalf_of_id',
+    'patient_id',
+    'event_type',
+    'action',
+    'outcome',
+    'entity_type',
+    'entity_id',
+    'ip_address',
+    'details',
+  ];
   const lines = [header.join(',')];
   let cursor: string | undefined;
   let count = 0;

@@ -129,17 +129,23 @@ export async function findAuditEvents(db: Database, query: AuditQuery) {
       'e.details',
     ])
     .where('e.organization_id', '=', query.organizationId);
-  if (query.actorUserId !== undefined) statement = statement.where('e.actor_user_id', '=', query.actorUserId);
-  if (query.actorEmail !== undefined) statement = statement.where('actor.email', '=', query.actorEmail);
-  if (query.patientId !== undefined) statement = statement.where('e.patient_id', '=', query.patientId);
-  if (query.eventType !== undefined) statement = statement.where('e.event_type', '=', query.eventType);
+  if (query.actorUserId !== undefined)
+    statement = statement.where('e.actor_user_id', '=', query.actorUserId);
+  if (query.actorEmail !== undefined)
+    statement = statement.where('actor.email', '=', query.actorEmail);
+  if (query.patientId !== undefined)
+    statement = statement.where('e.patient_id', '=', query.patientId);
+  if (query.eventType !== undefined)
+    statement = statement.where('e.event_type', '=', query.eventType);
   if (query.from !== undefined) statement = statement.where('e.occurred_at', '>=', query.from);
   if (query.to !== undefined) statement = statement.where('e.occurred_at', '<', query.to);
   if (query.after !== undefined) {
     const { value, seq } = query.after;
     const comparison = descending ? '<' : '>';
     statement = byType
-      ? statement.where(sql<boolean>`(e.event_type, e.seq) ${sql.raw(comparison)} (${value}, ${seq})`)
+      ? statement.where(
+          sql<boolean>`(e.event_type, e.seq) ${sql.raw(comparison)} (${value}, ${seq})`,
+        )
       : statement.where(
           sql<boolean>`(e.occurred_at, e.seq) ${sql.raw(comparison)} (${new Date(value)}::timestamptz, ${seq})`,
         );
@@ -171,7 +177,10 @@ export interface StoredAuditRow {
 }
 
 /** Read the whole chain in sequence order, a batch at a time. */
-export async function* readAuditChain(db: Database, batchSize = 5000): AsyncGenerator<StoredAuditRow> {
+export async function* readAuditChain(
+  db: Database,
+  batchSize = 5000,
+): AsyncGenerator<StoredAuditRow> {
   let after = 0;
   for (;;) {
     const rows = await db

@@ -20,7 +20,10 @@ const filters = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const person = z.object({ id: z.uuid(), name: z.string(), email: z.string() }).meta({ id: 'AuditPerson' }).nullable();
+const person = z
+  .object({ id: z.uuid(), name: z.string(), email: z.string() })
+  .meta({ id: 'AuditPerson' })
+  .nullable();
 
 export function auditRoutes(services: Services): RouteDefinition[] {
   return [
@@ -34,20 +37,22 @@ export function auditRoutes(services: Services): RouteDefinition[] {
       responses: {
         200: z.object({
           events: z.array(
-            z.object({
-              seq: z.number().int(),
-              occurredAt: z.string(),
-              actor: person,
-              onBehalfOf: person,
-              patientId: z.string().nullable(),
-              eventType: z.string(),
-              action: z.string(),
-              outcome: z.string(),
-              entityType: z.string().nullable(),
-              entityId: z.string().nullable(),
-              ipAddress: z.string().nullable(),
-              details: z.record(z.string(), z.unknown()),
-            }).meta({ id: 'AuditEvent' }),
+            z
+              .object({
+                seq: z.number().int(),
+                occurredAt: z.string(),
+                actor: person,
+                onBehalfOf: person,
+                patientId: z.string().nullable(),
+                eventType: z.string(),
+                action: z.string(),
+                outcome: z.string(),
+                entityType: z.string().nullable(),
+                entityId: z.string().nullable(),
+                ipAddress: z.string().nullable(),
+                details: z.record(z.string(), z.unknown()),
+              })
+              .meta({ id: 'AuditEvent' }),
           ),
           nextCursor: z.string().nullable(),
         }),

@@ -43,7 +43,10 @@ function contentOf(row: StoredAuditRow): AuditRowContent {
 }
 
 /** Check the whole chain; stops collecting after `maxProblems`. */
-export async function verifyAuditChain(db: Database, maxProblems = 100): Promise<AuditVerification> {
+export async function verifyAuditChain(
+  db: Database,
+  maxProblems = 100,
+): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   let checked = 0;
   let expectedSeq = 1;

@@ -117,7 +117,11 @@ export function findSessionByTokenHash(db: Executor, tokenHash: string) {
 }
 
 export function touchSession(db: Executor, sessionId: string, now: Date) {
-  return db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sessionId).execute();
+  return db
+    .updateTable('sessions')
+    .set({ last_seen_at: now })
+    .where('id', '=', sessionId)
+    .execute();
 }
 
 export function revokeSession(db: Executor, sessionId: string, now: Date, reason: string) {
@@ -203,7 +207,12 @@ export function insertFailure(
 ) {
   return db
     .insertInto('auth_failures')
-    .values({ email: failure.email, kind: failure.kind, ip_address: failure.ipAddress, occurred_at: failure.now })
+    .values({
+      email: failure.email,
+      kind: failure.kind,
+      ip_address: failure.ipAddress,
+      occurred_at: failure.now,
+    })
     .execute();
 }
 

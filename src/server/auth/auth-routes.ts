@@ -21,8 +21,18 @@ import {
 import { confirmEmailChange, requestEmailChange } from './change-email.ts';
 import { completePasswordReset, requestPasswordReset } from './password-reset.ts';
 import { reauthenticate } from './reauthenticate.ts';
-import { confirmTotpEnrolment, regenerateRecoveryCodes, removeTotp, startTotpEnrolment } from './second-factors.ts';
-import { clearSessionCookie, csrfCookieName, setCsrfCookie, setSessionCookie } from './session-cookie.ts';
+import {
+  confirmTotpEnrolment,
+  regenerateRecoveryCodes,
+  removeTotp,
+  startTotpEnrolment,
+} from './second-factors.ts';
+import {
+  clearSessionCookie,
+  csrfCookieName,
+  setCsrfCookie,
+  setSessionCookie,
+} from './session-cookie.ts';
 import { completeWithRecoveryCode, completeWithTotp, signIn, signOut } from './sign-in.ts';
 import { signUp, verifyEmail } from './sign-up.ts';
 import { createToken } from '../platform/secrets.ts';
@@ -31,7 +41,13 @@ const challengeCookie = 'consilium_webauthn';
 const tags = ['auth'];
 
 function setChallengeCookie(reply: FastifyReply, id: string) {
-  reply.setCookie(challengeCookie, id, { path: '/api/v1/auth', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 300 });
+  reply.setCookie(challengeCookie, id, {
+    path: '/api/v1/auth',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    maxAge: 300,
+  });
 }
 
 export function authRoutes(services: Services): RouteDefinition[] {
@@ -61,7 +77,13 @@ export function authRoutes(services: Services): RouteDefinition[] {
       body: schema.signUpBody,
       responses: { 202: schema.statusResponse('verification_sent') },
       handler: async ({ body, context }) => {
-        await signUp(services, context, { email: body.email, password: body.password, name: body.name, locale: body.locale, organizationSlug: body.organization });
+        await signUp(services, context, {
+          email: body.email,
+          password: body.password,
+          name: body.name,
+          locale: body.locale,
+          organizationSlug: body.organization,
+        });
         return { status: 'verification_sent' as const };
       },
     }),
@@ -89,7 +111,9 @@ export function authRoutes(services: Services): RouteDefinition[] {
       handler: async ({ body, context, reply }) => {
         const result = await signIn(services, context, body);
         setSessionCookie(reply, result.token);
-        return result.status === 'signed_in' ? { status: 'signed_in' as const } : { status: 'mfa_required' as const, methods: result.methods };
+        return result.status === 'signed_in'
+          ? { status: 'signed_in' as const }
+          : { status: 'mfa_required' as const, methods: result.methods };
       },
     }),
     defineRoute({
@@ -141,7 +165,10 @@ export function authRoutes(services: Services): RouteDefinition[] {
       body: schema.webauthnResponseBody,
       responses: { 200: z.object({ status: z.enum(['signed_in', 'reauthenticated']) }) },
       handler: async ({ body, context, request, reply }) => {
-        const result = await authenticateWithPasskey(services, context, { challengeId: request.cookies[challengeCookie], response: body.response });
+        const result = await authenticateWithPasskey(services, context, {
+          challengeId: request.cookies[challengeCookie],
+          response: body.response,
+        });
         reply.clearCookie(challengeCookie, { path: '/api/v1/auth' });
         if (result.kind === 'signed_in') {
           setSessionCookie(reply, result.token);
@@ -203,7 +230,11 @@ export function authRoutes(services: Services): RouteDefinition[] {
         const membership = await findActiveMembership(services.db, user.id);
         return {
           user: { id: user.id, email: user.email, name: user.name, locale: user.locale },
-          organization: { id: actor.organizationId, name: membership?.organization_name ?? '', slug: membership?.organization_slug ?? '' },
+          organization: {
+            id: actor.organizationId,
+            name: membership?.organization_name ?? '',
+            slug: membership?.organization_slug ?? '',
+          },
           membership: { id: actor.membershipId, role: actor.role },
           mfa: {
             totpEnabled: user.hasTotp,
@@ -231,7 +262,8 @@ export function authRoutes(services: Services): RouteDefinition[] {
     defineRoute({
       method: 'POST',
       path: '/api/v1/auth/email',
-      summary: 'Change the email address: sends a confirmation link to the new one (needs recent re-authentication)',
+      summary:
+        'Change the email address: sends a confirmation link to the new one (needs recent re-authentication)',
       tags,
       access: { kind: 'member', duringEnrolment: true },
       body: schema.emailBody,
@@ -272,7 +304,9 @@ export function authRoutes(services: Services): RouteDefinition[] {
       access: { kind: 'member', duringEnrolment: true },
       body: schema.codeBody,
       responses: { 200: schema.recoveryCodesResponse },
-      handler: async ({ body, context }) => ({ recoveryCodes: await confirmTotpEnrolment(services, context, body.code) }),
+      handler: async ({ body, context }) => ({
+        recoveryCodes: await confirmTotpEnrolment(services, context, body.code),
+      }),
     }),
     defineRoute({
       method: 'DELETE',
@@ -294,7 +328,9 @@ export function authRoutes(services: Services): RouteDefinition[] {
       access: { kind: 'member', duringEnrolment: true },
       body: schema.emptyBody,
       responses: { 200: schema.recoveryCodesResponse },
-      handler: async ({ context }) => ({ recoveryCodes: await regenerateRecoveryCodes(services, context) }),
+      handler: async ({ context }) => ({
+        recoveryCodes: await regenerateRecoveryCodes(services, context),
+      }),
     }),
     defineRoute({
       method: 'POST',
@@ -319,7 +355,11 @@ export function authRoutes(services: Services): RouteDefinition[] {
       body: schema.webauthnResponseBody,
       responses: { 201: z.object({ id: z.uuid() }) },
       handler: async ({ body, context, request, reply }) => {
-        const id = await registerPasskey(services, context, { challengeId: request.cookies[challengeCookie], response: body.response, name: body.name });
+        const id = await registerPasskey(services, context, {
+          challengeId: request.cookies[challengeCookie],
+          response: body.response,
+          name: body.name,
+        });
         reply.clearCookie(challengeCookie, { path: '/api/v1/auth' });
         return { id };
       },

@@ -13,12 +13,17 @@ import { requireRecentReauthentication } from './reauthenticate.ts';
 
 const changeLifetimeMs = 24 * 60 * 60_000;
 
-export async function requestEmailChange(services: Services, context: RequestContext, newEmailInput: string) {
+export async function requestEmailChange(
+  services: Services,
+  context: RequestContext,
+  newEmailInput: string,
+) {
   const user = context.user;
   if (user === null || context.session === null) throw new AppError('unauthenticated');
   requireRecentReauthentication(services, context);
   const newEmail = newEmailInput.trim().toLowerCase();
-  if (newEmail === user.email) throw new AppError('conflict', { message: 'This is already your email address.' });
+  if (newEmail === user.email)
+    throw new AppError('conflict', { message: 'This is already your email address.' });
   const taken = await findUserByEmail(services.db, newEmail);
   await transact(services, async (unit) => {
     await unit.audit({
@@ -42,27 +47,48 @@ export async function requestEmailChange(services: Services, context: RequestCon
     });
     await unit.email({
       to: newEmail,
-      ...confirmEmailChangeMessage(toMailLocale(user.locale), `${services.config.http.publicUrl}/confirm-email?token=${token}`),
+      ...confirmEmailChangeMessage(
+        toMailLocale(user.locale),
+        `${services.config.http.publicUrl}/confirm-email?token=${token}`,
+      ),
     });
   });
 }
 
-export async function confirmEmailChange(services: Services, context: RequestContext, token: string) {
+export async function confirmEmailChange(
+  services: Services,
+  context: RequestContext,
+  token: string,
+) {
   await transact(services, async (unit) => {
     const consumed = await consumeEmailToken(unit.trx, 'change_email', hashToken(token), unit.now);
     if (consumed?.new_email == null) throw new AppError('invalid_token');
-    const user = await unit.trx.selectFrom('users').select(['email', 'locale']).where('id', '=', consumed.user_id).executeTakeFirst();
+    const user = await unit.trx
+      .selectFrom('users')
+      .select(['email', 'locale'])
+      .where('id', '=', consumed.user_id)
+      .executeTakeFirst();
     if (user === undefined) throw new AppError('invalid_token');
     const updated = await unit.trx
       .updateTable('users')
       .set({ email: consumed.new_email, email_verified_at: unit.now, updated_at: unit.now })
       .where('id', '=', consumed.user_id)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', consumed.new_email))),
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('users as other')
+              .select('other.id')
+              .where('other.email', '=', consumed.new_email),
+          ),
+        ),
       )
       .returning('id')
       .executeTakeFirst();
-    if (updated === undefined) throw new AppError('already_exists', { message: 'This address is already used by another account.' });
+    if (updated === undefined)
+      throw new AppError('already_exists', {
+        message: 'This address is already used by another account.',
+      });
     await unit.trx
       .updateTable('sessions')
       .set({ revoked_at: unit.now, revoked_reason: 'email_changed' })

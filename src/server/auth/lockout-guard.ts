@@ -22,7 +22,11 @@ async function lockoutState(services: Services, email: string, kind: FailureKind
 }
 
 /** Throw `account_locked` (429 with Retry-After) while the account is locked for `kind`. */
-export async function assertNotLocked(services: Services, email: string, kind: FailureKind): Promise<void> {
+export async function assertNotLocked(
+  services: Services,
+  email: string,
+  kind: FailureKind,
+): Promise<void> {
   const now = services.clock.now();
   const state = await lockoutState(services, email, kind, now);
   if (state.locked) {
@@ -43,7 +47,12 @@ export async function recordFailure(
   const membership =
     failure.userId === null ? undefined : await findActiveMembership(services.db, failure.userId);
   await transact(services, async (unit) => {
-    await insertFailure(unit.trx, { email: failure.email, kind: failure.kind, ipAddress: context.ipAddress, now: unit.now });
+    await insertFailure(unit.trx, {
+      email: failure.email,
+      kind: failure.kind,
+      ipAddress: context.ipAddress,
+      now: unit.now,
+    });
     const origin = {
       organizationId: membership?.organization_id ?? null,
       actorUserId: failure.userId,

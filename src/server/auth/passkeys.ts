@@ -37,7 +37,13 @@ async function storeChallenge(
   const now = services.clock.now();
   const row = await services.db
     .insertInto('auth_challenges')
-    .values({ purpose, challenge, user_id: userId, expires_at: new Date(now.getTime() + challengeLifetimeMs), created_at: now })
+    .values({
+      purpose,
+      challenge,
+      user_id: userId,
+      expires_at: new Date(now.getTime() + challengeLifetimeMs),
+      created_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -60,7 +66,11 @@ export async function passkeyRegistrationOptions(services: Services, context: Re
   const user = context.user;
   if (user === null) throw new AppError('unauthenticated');
   requireRecentReauthentication(services, context);
-  const existing = await services.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', user.id).execute();
+  const existing = await services.db
+    .selectFrom('passkeys')
+    .select(['credential_id', 'transports'])
+    .where('user_id', '=', user.id)
+    .execute();
   const { rpID, rpName } = relyingParty(services);
   const optionsJSON = await generateRegistrationOptions({
     rpName,
@@ -69,10 +79,18 @@ export async function passkeyRegistrationOptions(services: Services, context: Re
     userDisplayName: user.name,
     userID: new TextEncoder().encode(user.id),
     attestationType: 'none',
-    excludeCredentials: existing.map((row) => ({ id: row.credential_id, transports: row.transports })),
+    excludeCredentials: existing.map((row) => ({
+      id: row.credential_id,
+      transports: row.transports,
+    })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   });
-  const challengeId = await storeChallenge(services, 'passkey_registration', optionsJSON.challenge, user.id);
+  const challengeId = await storeChallenge(
+    services,
+    'passkey_registration',
+    optionsJSON.challenge,
+    user.id,
+  );
   return { optionsJSON, challengeId };
 }
 
@@ -85,7 +103,8 @@ export async function registerPasskey(
   if (user === null) throw new AppError('unauthenticated');
   requireRecentReauthentication(services, context);
   const challenge = await takeChallenge(services, input.challengeId, 'passkey_registration');
-  if (challenge === undefined || challenge.user_id !== user.id) throw new AppError('invalid_token', { message: 'The passkey request expired. Try again.' });
+  if (challenge === undefined || challenge.user_id !== user.id)
+    throw new AppError('invalid_token', { message: 'The passkey request expired. Try again.' });
   const { rpID, origin } = relyingParty(services);
   const verification = await verifyRegistrationResponse({
     response: input.response as RegistrationResponseJSON,
@@ -94,9 +113,13 @@ export async function registerPasskey(
     expectedRPID: rpID,
     requireUserVerification: false,
   }).catch((error: unknown) => {
-    throw new AppError('validation_failed', { message: 'The passkey could not be verified.', cause: error });
+    throw new AppError('validation_failed', {
+      message: 'The passkey could not be verified.',
+      cause: error,
+    });
   });
-  if (!verification.verified) throw new AppError('validation_failed', { message: 'The passkey could not be verified.' });
+  if (!verification.verified)
+    throw new AppError('validation_failed', { message: 'The passkey could not be verified.' });
   const info = verification.registrationInfo;
   return transact(services, async (unit) => {
     const row = await unit.trx
@@ -115,7 +138,8 @@ export async function registerPasskey(
       .onConflict((conflict) => conflict.column('credential_id').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row === undefined) throw new AppError('already_exists', { message: 'This passkey is already registered.' });
+    if (row === undefined)
+      throw new AppError('already_exists', { message: 'This passkey is already registered.' });
     await unit.audit({
       eventType: 'auth.passkey_registered',
       organizationId: context.actor?.organizationId ?? null,
@@ -140,13 +164,19 @@ export async function listPasskeys(services: Services, context: RequestContext) 
     .execute();
 }
 
-export async function removePasskey(services: Services, context: RequestContext, passkeyId: string) {
+export async function removePasskey(
+  services: Services,
+  context: RequestContext,
+  passkeyId: string,
+) {
   const user = context.user;
   if (user === null) throw new AppError('unauthenticated');
   requireRecentReauthentication(services, context);
   const count = await countPasskeys(services.db, user.id);
   if (context.actor !== null && isMfaMandatory(context.actor.role) && !user.hasTotp && count <= 1) {
-    throw new AppError('conflict', { message: 'Your role requires a second factor. Set up another before removing this one.' });
+    throw new AppError('conflict', {
+      message: 'Your role requires a second factor. Set up another before removing this one.',
+    });
   }
   await transact(services, async (unit) => {
     const removed = await unit.trx
@@ -174,19 +204,37 @@ export async function passkeyAuthenticationOptions(services: Services, context: 
   const allow =
     userId === null
       ? undefined
-      : await services.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', userId).execute();
+      : await services.db
+          .selectFrom('passkeys')
+          .select(['credential_id', 'transports'])
+          .where('user_id', '=', userId)
+          .execute();
   const optionsJSON = await generateAuthenticationOptions({
     rpID,
     // Passwordless sign-in and re-authentication need user verification (PIN or biometrics):
     // the passkey then stands for two factors. As a second step after a password, presence suffices.
-    userVerification: context.session?.stage === 'awaiting_second_factor' ? 'preferred' : 'required',
-    ...(allow === undefined ? {} : { allowCredentials: allow.map((row) => ({ id: row.credential_id, transports: row.transports })) }),
+    userVerification:
+      context.session?.stage === 'awaiting_second_factor' ? 'preferred' : 'required',
+    ...(allow === undefined
+      ? {}
+      : {
+          allowCredentials: allow.map((row) => ({
+            id: row.credential_id,
+            transports: row.transports,
+          })),
+        }),
   });
-  const challengeId = await storeChallenge(services, 'passkey_authentication', optionsJSON.challenge, userId);
+  const challengeId = await storeChallenge(
+    services,
+    'passkey_authentication',
+    optionsJSON.challenge,
+    userId,
+  );
   return { optionsJSON, challengeId };
 }
 
-export type PasskeyAuthenticationResult = { kind: 'signed_in'; token: string } | { kind: 'reauthenticated' };
+export type PasskeyAuthenticationResult =
+  { kind: 'signed_in'; token: string } | { kind: 'reauthenticated' };
 
 /** Verify an assertion and act on it according to the session the request carries. */
 export async function authenticateWithPasskey(
@@ -195,13 +243,20 @@ export async function authenticateWithPasskey(
   input: { challengeId: string | undefined; response: unknown },
 ): Promise<PasskeyAuthenticationResult> {
   const challenge = await takeChallenge(services, input.challengeId, 'passkey_authentication');
-  if (challenge === undefined) throw new AppError('invalid_token', { message: 'The passkey request expired. Try again.' });
+  if (challenge === undefined)
+    throw new AppError('invalid_token', { message: 'The passkey request expired. Try again.' });
   const response = input.response as AuthenticationResponseJSON;
   const credentialId = typeof response?.id === 'string' ? response.id : '';
-  const passkey = await services.db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+  const passkey = await services.db
+    .selectFrom('passkeys')
+    .selectAll()
+    .where('credential_id', '=', credentialId)
+    .executeTakeFirst();
   const sessionUserId = context.session?.userId ?? null;
   if (passkey === undefined || (sessionUserId !== null && passkey.user_id !== sessionUserId)) {
-    throw new AppError('invalid_credentials', { message: 'This passkey is not registered for this account.' });
+    throw new AppError('invalid_credentials', {
+      message: 'This passkey is not registered for this account.',
+    });
   }
   const user = await findUserById(services.db, passkey.user_id);
   if (user === undefined || user.deactivated_at !== null) throw new AppError('invalid_credentials');
@@ -220,9 +275,13 @@ export async function authenticateWithPasskey(
     },
     requireUserVerification: context.session?.stage !== 'awaiting_second_factor',
   }).catch((error: unknown) => {
-    throw new AppError('invalid_credentials', { message: 'The passkey could not be verified.', cause: error });
+    throw new AppError('invalid_credentials', {
+      message: 'The passkey could not be verified.',
+      cause: error,
+    });
   });
-  if (!verification.verified) throw new AppError('invalid_credentials', { message: 'The passkey could not be verified.' });
+  if (!verification.verified)
+    throw new AppError('invalid_credentials', { message: 'The passkey could not be verified.' });
   if (user.email_verified_at === null) throw new AppError('email_not_verified');
 
   return transact(services, async (unit): Promise<PasskeyAuthenticationResult> => {
@@ -233,7 +292,11 @@ export async function authenticateWithPasskey(
       .execute();
     const session = context.session;
     if (session?.stage === 'active') {
-      await unit.trx.updateTable('sessions').set({ reauthenticated_at: unit.now }).where('id', '=', session.id).execute();
+      await unit.trx
+        .updateTable('sessions')
+        .set({ reauthenticated_at: unit.now })
+        .where('id', '=', session.id)
+        .execute();
       const membership = await findActiveMembership(unit.trx, user.id);
       await unit.audit({
         eventType: 'auth.reauthenticated',
@@ -248,7 +311,10 @@ export async function authenticateWithPasskey(
       return { kind: 'reauthenticated' };
     }
     if (session?.stage === 'awaiting_second_factor') {
-      return { kind: 'signed_in', token: await promoteToFullSession(unit, context, user.id, 'passkey') };
+      return {
+        kind: 'signed_in',
+        token: await promoteToFullSession(unit, context, user.id, 'passkey'),
+      };
     }
     return { kind: 'signed_in', token: await openSession(unit, context, user, 'active', unit.now) };
   });

@@ -24,7 +24,11 @@ import { assertAcceptablePassword } from './sign-up.ts';
 const resetLifetimeMs = 60 * 60_000;
 
 /** Email a reset link if the account exists; answer the same either way. */
-export async function requestPasswordReset(services: Services, context: RequestContext, emailInput: string) {
+export async function requestPasswordReset(
+  services: Services,
+  context: RequestContext,
+  emailInput: string,
+) {
   const email = emailInput.trim().toLowerCase();
   const user = await findUserByEmail(services.db, email);
   if (user === undefined || user.deactivated_at !== null) return;
@@ -48,7 +52,10 @@ export async function requestPasswordReset(services: Services, context: RequestC
     });
     await unit.email({
       to: user.email,
-      ...passwordResetMessage(toMailLocale(user.locale), `${services.config.http.publicUrl}/reset-password?token=${token}`),
+      ...passwordResetMessage(
+        toMailLocale(user.locale),
+        `${services.config.http.publicUrl}/reset-password?token=${token}`,
+      ),
     });
   });
 }
@@ -79,7 +86,11 @@ export async function completePasswordReset(
     if (user === undefined || user.deactivated_at !== null) throw new AppError('invalid_token');
     await unit.trx
       .updateTable('users')
-      .set({ password_hash: passwordHash, email_verified_at: user.email_verified_at ?? unit.now, updated_at: unit.now })
+      .set({
+        password_hash: passwordHash,
+        email_verified_at: user.email_verified_at ?? unit.now,
+        updated_at: unit.now,
+      })
       .where('id', '=', user.id)
       .execute();
     await revokeAllSessions(unit.trx, user.id, unit.now, 'password_reset');

@@ -15,7 +15,9 @@ import { matchTotpCode } from './totp.ts';
 
 /** Throw `reauthentication_required` unless this session re-authenticated moments ago. */
 export function requireRecentReauthentication(services: Services, context: RequestContext): void {
-  if (!isRecentlyReauthenticated(context.session?.reauthenticatedAt ?? null, services.clock.now())) {
+  if (
+    !isRecentlyReauthenticated(context.session?.reauthenticatedAt ?? null, services.clock.now())
+  ) {
     throw new AppError('reauthentication_required');
   }
 }
@@ -31,7 +33,11 @@ export async function reauthenticate(
   if (user?.password_hash == null) throw new AppError('invalid_credentials');
   await assertNotLocked(services, user.email, 'password');
   if (!(await verifyPassword(user.password_hash, input.password))) {
-    await recordFailure(services, context, { email: user.email, kind: 'password', userId: user.id });
+    await recordFailure(services, context, {
+      email: user.email,
+      kind: 'password',
+      userId: user.id,
+    });
     throw new AppError('invalid_credentials', { message: 'The password is not correct.' });
   }
   let step: number | null = null;
@@ -40,16 +46,34 @@ export async function reauthenticate(
     step =
       input.code === undefined
         ? null
-        : matchTotpCode(services.secretBox.open(user.totp_secret_encrypted), input.code, services.clock.now(), user.totp_last_step);
+        : matchTotpCode(
+            services.secretBox.open(user.totp_secret_encrypted),
+            input.code,
+            services.clock.now(),
+            user.totp_last_step,
+          );
     if (step === null) {
-      await recordFailure(services, context, { email: user.email, kind: 'second_factor', userId: user.id });
+      await recordFailure(services, context, {
+        email: user.email,
+        kind: 'second_factor',
+        userId: user.id,
+      });
       throw new AppError('invalid_mfa_code');
     }
   }
   await clearFailures(services.db, user.email);
   await transact(services, async (unit) => {
-    await unit.trx.updateTable('sessions').set({ reauthenticated_at: unit.now }).where('id', '=', session.id).execute();
-    if (step !== null) await unit.trx.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
+    await unit.trx
+      .updateTable('sessions')
+      .set({ reauthenticated_at: unit.now })
+      .where('id', '=', session.id)
+      .execute();
+    if (step !== null)
+      await unit.trx
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('id', '=', user.id)
+        .execute();
     await unit.audit({
       eventType: 'auth.reauthenticated',
       organizationId: context.actor?.organizationId ?? null,

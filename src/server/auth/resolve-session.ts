@@ -9,7 +9,12 @@ import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { hashToken } from '../platform/secrets.ts';
-import { countPasskeys, findSessionByTokenHash, revokeSession, touchSession } from './auth-repository.ts';
+import {
+  countPasskeys,
+  findSessionByTokenHash,
+  revokeSession,
+  touchSession,
+} from './auth-repository.ts';
 import { secondFactorWindowMinutes } from './sign-in.ts';
 
 /** Activity is written at most this often, to spare a write per request. */
@@ -26,7 +31,13 @@ export async function resolveSession(
   base: Pick<RequestContext, 'requestId' | 'ipAddress' | 'userAgent'>,
   token: string | undefined,
 ): Promise<ResolvedSession> {
-  const anonymous: RequestContext = { ...base, session: null, user: null, actor: null, enrolmentRequired: false };
+  const anonymous: RequestContext = {
+    ...base,
+    session: null,
+    user: null,
+    actor: null,
+    enrolmentRequired: false,
+  };
   if (token === undefined || token === '') return { context: anonymous, ended: false };
   const row = await findSessionByTokenHash(services.db, hashToken(token));
   if (row === undefined || row.revoked_at !== null) return { context: anonymous, ended: true };
@@ -77,7 +88,11 @@ export async function resolveSession(
   const passkeyCount = await countPasskeys(services.db, row.user_id);
   const hasTotp = row.totp_enabled_at !== null;
   const role = row.role as Role | null;
-  const active = row.stage === 'active' && role !== null && row.organization_id !== null && row.membership_id !== null;
+  const active =
+    row.stage === 'active' &&
+    role !== null &&
+    row.organization_id !== null &&
+    row.membership_id !== null;
   return {
     ended: false,
     context: {
@@ -90,9 +105,21 @@ export async function resolveSession(
         lastSeenAt: row.last_seen_at,
         reauthenticatedAt: row.reauthenticated_at,
       },
-      user: { id: row.user_id, email: row.email, name: row.name, locale: row.locale, hasTotp, passkeyCount },
+      user: {
+        id: row.user_id,
+        email: row.email,
+        name: row.name,
+        locale: row.locale,
+        hasTotp,
+        passkeyCount,
+      },
       actor: active
-        ? { userId: row.user_id, organizationId: row.organization_id!, membershipId: row.membership_id!, role: role }
+        ? {
+            userId: row.user_id,
+            organizationId: row.organization_id!,
+            membershipId: row.membership_id!,
+            role: role,
+          }
         : null,
       enrolmentRequired: active && isMfaMandatory(role) && !hasTotp && passkeyCount === 0,
     },

@@ -19,7 +19,10 @@ const recoveryCodeAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const recoveryCodeCount = 10;
 
 function newRecoveryCode(): string {
-  const characters = Array.from({ length: 10 }, () => recoveryCodeAlphabet[randomInt(recoveryCodeAlphabet.length)]);
+  const characters = Array.from(
+    { length: 10 },
+    () => recoveryCodeAlphabet[randomInt(recoveryCodeAlphabet.length)],
+  );
   return `${characters.slice(0, 4).join('')}-${characters.slice(4, 8).join('')}-${characters.slice(8).join('')}`;
 }
 
@@ -45,7 +48,13 @@ async function replaceRecoveryCodes(unit: UnitOfWork, userId: string): Promise<s
   const codes = Array.from({ length: recoveryCodeCount }, newRecoveryCode);
   await unit.trx
     .insertInto('recovery_codes')
-    .values(codes.map((code) => ({ user_id: userId, code_hash: recoveryCodeDigest(code), created_at: unit.now })))
+    .values(
+      codes.map((code) => ({
+        user_id: userId,
+        code_hash: recoveryCodeDigest(code),
+        created_at: unit.now,
+      })),
+    )
     .execute();
   return codes;
 }
@@ -61,7 +70,11 @@ export async function startTotpEnrolment(services: Services, context: RequestCon
     .where('id', '=', user.id)
     .execute();
   const otpauthUrl = totpUri(secret, user.email);
-  const svg = await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const svg = await QRCode.toString(otpauthUrl, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 2,
+  });
   return {
     secret,
     otpauthUrl,
@@ -70,7 +83,11 @@ export async function startTotpEnrolment(services: Services, context: RequestCon
 }
 
 /** Confirm TOTP enrolment with a code from the app; returns the new recovery codes. */
-export async function confirmTotpEnrolment(services: Services, context: RequestContext, code: string) {
+export async function confirmTotpEnrolment(
+  services: Services,
+  context: RequestContext,
+  code: string,
+) {
   const signedIn = signedInUser(context);
   requireRecentReauthentication(services, context);
   const user = await findUserById(services.db, signedIn.id);
@@ -105,12 +122,20 @@ export async function removeTotp(services: Services, context: RequestContext) {
   if (!user.hasTotp) throw new AppError('not_found');
   const passkeys = await countPasskeys(services.db, user.id);
   if (context.actor !== null && isMfaMandatory(context.actor.role) && passkeys === 0) {
-    throw new AppError('conflict', { message: 'Your role requires a second factor. Register a passkey before removing the authenticator app.' });
+    throw new AppError('conflict', {
+      message:
+        'Your role requires a second factor. Register a passkey before removing the authenticator app.',
+    });
   }
   await transact(services, async (unit) => {
     await unit.trx
       .updateTable('users')
-      .set({ totp_secret_encrypted: null, totp_enabled_at: null, totp_last_step: null, updated_at: unit.now })
+      .set({
+        totp_secret_encrypted: null,
+        totp_enabled_at: null,
+        totp_last_step: null,
+        updated_at: unit.now,
+      })
       .where('id', '=', user.id)
       .execute();
     await unit.trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();

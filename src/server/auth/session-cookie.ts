@@ -19,9 +19,19 @@ export function setSessionCookie(reply: FastifyReply, token: string): void {
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(sessionCookieName, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
+  reply.clearCookie(sessionCookieName, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+  });
 }
 
 export function setCsrfCookie(reply: FastifyReply, token: string): void {
-  reply.setCookie(csrfCookieName, token, { path: '/', httpOnly: false, secure: true, sameSite: 'strict' });
+  reply.setCookie(csrfCookieName, token, {
+    path: '/',
+    httpOnly: false,
+    secure: true,
+    sameSite: 'strict',
+  });
 }

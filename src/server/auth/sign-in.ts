@@ -122,7 +122,8 @@ export async function promoteToFullSession(
   userId: string,
   method: SecondFactorMethod,
 ): Promise<string> {
-  if (context.session !== null) await revokeSession(unit.trx, context.session.id, unit.now, 'second_factor_completed');
+  if (context.session !== null)
+    await revokeSession(unit.trx, context.session.id, unit.now, 'second_factor_completed');
   const membership = await findActiveMembership(unit.trx, userId);
   await unit.audit({
     eventType: 'auth.mfa_challenge_passed',
@@ -143,19 +144,31 @@ function pendingUserId(context: RequestContext): string {
 }
 
 /** Second step with an authenticator-app code. */
-export async function completeWithTotp(services: Services, context: RequestContext, code: string): Promise<string> {
+export async function completeWithTotp(
+  services: Services,
+  context: RequestContext,
+  code: string,
+): Promise<string> {
   const user = await findUserById(services.db, pendingUserId(context));
   if (user?.totp_secret_encrypted == null) throw new AppError('invalid_mfa_code');
   await assertNotLocked(services, user.email, 'second_factor');
   const secret = services.secretBox.open(user.totp_secret_encrypted);
   const step = matchTotpCode(secret, code, services.clock.now(), user.totp_last_step);
   if (step === null) {
-    await recordFailure(services, context, { email: user.email, kind: 'second_factor', userId: user.id });
+    await recordFailure(services, context, {
+      email: user.email,
+      kind: 'second_factor',
+      userId: user.id,
+    });
     throw new AppError('invalid_mfa_code');
   }
   await clearFailures(services.db, user.email);
   return transact(services, async (unit) => {
-    await unit.trx.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
+    await unit.trx
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', user.id)
+      .execute();
     return promoteToFullSession(unit, context, user.id, 'totp');
   });
 }
@@ -197,7 +210,11 @@ export async function completeWithRecoveryCode(
     return promoteToFullSession(unit, context, user.id, 'recovery_code');
   });
   if (token === null) {
-    await recordFailure(services, context, { email: user.email, kind: 'second_factor', userId: user.id });
+    await recordFailure(services, context, {
+      email: user.email,
+      kind: 'second_factor',
+      userId: user.id,
+    });
     throw new AppError('invalid_mfa_code');
   }
   await clearFailures(services.db, user.email);
@@ -205,11 +222,16 @@ export async function completeWithRecoveryCode(
 }
 
 /** End this session (or every session of the user) now. */
-export async function signOut(services: Services, context: RequestContext, everywhere: boolean): Promise<void> {
+export async function signOut(
+  services: Services,
+  context: RequestContext,
+  everywhere: boolean,
+): Promise<void> {
   const session = context.session;
   if (session === null) return;
   await transact(services, async (unit) => {
-    if (everywhere) await revokeAllSessions(unit.trx, session.userId, unit.now, 'signed_out_everywhere');
+    if (everywhere)
+      await revokeAllSessions(unit.trx, session.userId, unit.now, 'signed_out_everywhere');
     else await revokeSession(unit.trx, session.id, unit.now, 'signed_out');
     await unit.audit({
       eventType: 'auth.sign_out',

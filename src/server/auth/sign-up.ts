@@ -25,8 +25,15 @@ export interface SignUpInput {
 }
 
 /** Refuse a password that breaks the rules in core, naming every problem. */
-export function assertAcceptablePassword(services: Services, password: string, email: string): void {
-  const problems = checkPassword(password, { email, isCommon: (candidate) => services.isCommonPassword(candidate) });
+export function assertAcceptablePassword(
+  services: Services,
+  password: string,
+  email: string,
+): void {
+  const problems = checkPassword(password, {
+    email,
+    isCommon: (candidate) => services.isCommonPassword(candidate),
+  });
   if (problems.length > 0) {
     throw new AppError('password_rejected', {
       message: 'Choose a longer or less common password.',
@@ -42,12 +49,24 @@ function splitName(name: string): { given: string; family: string } {
 }
 
 /** Create a patient account in the organization and send the verification link. */
-export async function signUp(services: Services, context: RequestContext, input: SignUpInput): Promise<void> {
+export async function signUp(
+  services: Services,
+  context: RequestContext,
+  input: SignUpInput,
+): Promise<void> {
   const email = input.email.trim().toLowerCase();
   assertAcceptablePassword(services, input.password, email);
-  const organization = await (input.organizationSlug === undefined
-    ? services.db.selectFrom('organizations').select(['id', 'name']).orderBy('created_at', 'asc').limit(1)
-    : services.db.selectFrom('organizations').select(['id', 'name']).where('slug', '=', input.organizationSlug)
+  const organization = await (
+    input.organizationSlug === undefined
+      ? services.db
+          .selectFrom('organizations')
+          .select(['id', 'name'])
+          .orderBy('created_at', 'asc')
+          .limit(1)
+      : services.db
+          .selectFrom('organizations')
+          .select(['id', 'name'])
+          .where('slug', '=', input.organizationSlug)
   ).executeTakeFirst();
   if (organization === undefined) {
     throw new AppError(input.organizationSlug === undefined ? 'service_unavailable' : 'not_found', {
@@ -62,23 +81,48 @@ export async function signUp(services: Services, context: RequestContext, input:
   const existing = await findUserByEmail(services.db, email);
   await transact(services, async (unit) => {
     if (existing !== undefined) {
-      await unit.email({ to: email, ...existingAccountMessage(toMailLocale(existing.locale), `${services.config.http.publicUrl}/sign-in`) });
+      await unit.email({
+        to: email,
+        ...existingAccountMessage(
+          toMailLocale(existing.locale),
+          `${services.config.http.publicUrl}/sign-in`,
+        ),
+      });
       return;
     }
     const user = await unit.trx
       .insertInto('users')
-      .values({ email, name: input.name.trim(), password_hash: passwordHash, locale: input.locale, created_at: unit.now, updated_at: unit.now })
+      .values({
+        email,
+        name: input.name.trim(),
+        password_hash: passwordHash,
+        locale: input.locale,
+        created_at: unit.now,
+        updated_at: unit.now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const membership = await unit.trx
       .insertInto('memberships')
-      .values({ organization_id: organization.id, user_id: user.id, role: 'patient', created_at: unit.now })
+      .values({
+        organization_id: organization.id,
+        user_id: user.id,
+        role: 'patient',
+        created_at: unit.now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const { given, family } = splitName(input.name);
     const patient = await unit.trx
       .insertInto('patients')
-      .values({ organization_id: organization.id, user_id: user.id, given_name: given, family_name: family, created_at: unit.now, updated_at: unit.now })
+      .values({
+        organization_id: organization.id,
+        user_id: user.id,
+        given_name: given,
+        family_name: family,
+        created_at: unit.now,
+        updated_at: unit.now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const token = createToken();
@@ -102,13 +146,21 @@ export async function signUp(services: Services, context: RequestContext, input:
     await unit.email({
       to: email,
       organizationId: organization.id,
-      ...verifyEmailMessage(locale, input.name.trim(), `${services.config.http.publicUrl}/verify-email?token=${token}`),
+      ...verifyEmailMessage(
+        locale,
+        input.name.trim(),
+        `${services.config.http.publicUrl}/verify-email?token=${token}`,
+      ),
     });
   });
 }
 
 /** Mark the email verified for a valid, unused, unexpired token. */
-export async function verifyEmail(services: Services, context: RequestContext, token: string): Promise<void> {
+export async function verifyEmail(
+  services: Services,
+  context: RequestContext,
+  token: string,
+): Promise<void> {
   await transact(services, async (unit) => {
     const consumed = await consumeEmailToken(unit.trx, 'verify_email', hashToken(token), unit.now);
     if (consumed === undefined) throw new AppError('invalid_token');
@@ -136,7 +188,10 @@ export async function verifyEmail(services: Services, context: RequestContext, t
 }
 
 /** Send a fresh verification link (sign-in with an unverified email does this). */
-export async function resendVerification(services: Services, user: { id: string; email: string; name: string; locale: string }) {
+export async function resendVerification(
+  services: Services,
+  user: { id: string; email: string; name: string; locale: string },
+) {
   await transact(services, async (unit) => {
     const token = createToken();
     await insertEmailToken(unit.trx, {
@@ -147,7 +202,11 @@ export async function resendVerification(services: Services, user: { id: string;
     });
     await unit.email({
       to: user.email,
-      ...verifyEmailMessage(toMailLocale(user.locale), user.name, `${services.config.http.publicUrl}/verify-email?token=${token}`),
+      ...verifyEmailMessage(
+        toMailLocale(user.locale),
+        user.name,
+        `${services.config.http.publicUrl}/verify-email?token=${token}`,
+      ),
     });
   });
 }

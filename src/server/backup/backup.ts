@@ -55,7 +55,9 @@ export async function createBackup(url: string, file: string): Promise<BackupSum
   const rows: Record<string, number> = {};
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const applied = await client.query<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
+    const applied = await client.query<{ name: string }>(
+      'SELECT name FROM kysely_migration ORDER BY name',
+    );
     const header: BackupHeader = {
       format: 'consilium-backup',
       version: 1,
@@ -65,7 +67,9 @@ export async function createBackup(url: string, file: string): Promise<BackupSum
     await write(header);
     for (const table of backupTables) {
       rows[table] = 0;
-      await client.query(`DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${table} t`);
+      await client.query(
+        `DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${table} t`,
+      );
       for (;;) {
         const batch = await client.query<{ row: string }>('FETCH 1000 FROM backup_cursor');
         for (const row of batch.rows) {
@@ -102,7 +106,10 @@ export async function restoreBackup(url: string, file: string): Promise<BackupSu
     let header: BackupHeader | null = null;
     // Opened only now, right before iterating: readline starts reading at once, and lines (and
     // the close) emitted while we awaited the connection would be lost, leaving the loop waiting.
-    const lines = readline.createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+    const lines = readline.createInterface({
+      input: createReadStream(file).pipe(createGunzip()),
+      crlfDelay: Infinity,
+    });
     for await (const line of lines) {
       if (line.trim() === '') continue;
       const entry = JSON.parse(line) as unknown;
@@ -113,27 +120,39 @@ export async function restoreBackup(url: string, file: string): Promise<BackupSu
         }
         const known = Object.keys(migrations);
         const unknown = header.migrations.filter((name) => !known.includes(name));
-        if (unknown.length > 0) throw new RestoreError(`The backup comes from a newer Consilium (migrations ${unknown.join(', ')}). Upgrade first.`);
+        if (unknown.length > 0)
+          throw new RestoreError(
+            `The backup comes from a newer Consilium (migrations ${unknown.join(', ')}). Upgrade first.`,
+          );
         const existing = await client.query('SELECT 1 FROM organizations LIMIT 1');
         if ((existing.rowCount ?? 0) > 0) {
-          throw new RestoreError('The target database is not empty. Restore into a new data directory or an empty database.');
+          throw new RestoreError(
+            'The target database is not empty. Restore into a new data directory or an empty database.',
+          );
         }
         continue;
       }
       const { t: table, r: row } = entry as { t: string; r: unknown };
-      if (!(backupTables as readonly string[]).includes(table)) throw new RestoreError(`Unknown table ${table} in backup.`);
-      await client.query(`INSERT INTO ${table} SELECT * FROM json_populate_record(NULL::${table}, $1::json)`, [JSON.stringify(row)]);
+      if (!(backupTables as readonly string[]).includes(table))
+        throw new RestoreError(`Unknown table ${table} in backup.`);
+      await client.query(
+        `INSERT INTO ${table} SELECT * FROM json_populate_record(NULL::${table}, $1::json)`,
+        [JSON.stringify(row)],
+      );
       rows[table] = (rows[table] ?? 0) + 1;
     }
     if (header === null) throw new RestoreError('The backup file is empty.');
     for (const table of ['auth_failures']) {
-      await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST(1, (SELECT COALESCE(MAX(id), 0) FROM ${table})))`);
+      await client.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST(1, (SELECT COALESCE(MAX(id), 0) FROM ${table})))`,
+      );
     }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (error instanceof SyntaxError) throw new RestoreError('The backup file is corrupt.');
-    if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') throw new RestoreError('The backup file is not gzip data.');
+    if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR')
+      throw new RestoreError('The backup file is not gzip data.');
     throw error;
   } finally {
     await client.end();

@@ -37,7 +37,10 @@ Commands:
 Configuration comes from environment variables; see the README.`;
 
 /** Open what a one-shot command needs: the database (migrated) and the services without HTTP. */
-async function withTools<T>(config: Config, work: (tools: { url: string; services: Services }) => Promise<T>): Promise<T> {
+async function withTools<T>(
+  config: Config,
+  work: (tools: { url: string; services: Services }) => Promise<T>,
+): Promise<T> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const runtime = await openDatabaseForTool(config, logger);
   try {
@@ -50,7 +53,23 @@ async function withTools<T>(config: Config, work: (tools: { url: string; service
         clock: systemClock,
         logger,
         // One-shot commands send no email; a message would wait in the outbox for the server.
-        mail: { enqueue: async (trx, message) => (await trx.insertInto('mail_outbox').values({ to_address: message.to, subject: message.subject, text_body: message.text, html_body: message.html }).returning('id').executeTakeFirstOrThrow()).id, dispatch: async () => undefined, close: async () => undefined },
+        mail: {
+          enqueue: async (trx, message) =>
+            (
+              await trx
+                .insertInto('mail_outbox')
+                .values({
+                  to_address: message.to,
+                  subject: message.subject,
+                  text_body: message.text,
+                  html_body: message.html,
+                })
+                .returning('id')
+                .executeTakeFirstOrThrow()
+            ).id,
+          dispatch: async () => undefined,
+          close: async () => undefined,
+        },
         secretBox: createSecretBox(await loadInstanceKey(config.dataDir)),
         isCommonPassword: loadCommonPasswords(),
       };
@@ -68,7 +87,9 @@ async function start(config: Config): Promise<void> {
     config,
     onDemoSeeded: (lines) => console.log(`\n${lines.join('\n')}\n`),
   });
-  console.log(`Consilium is running at ${config.http.publicUrl} (listening on ${app.address ?? ''})`);
+  console.log(
+    `Consilium is running at ${config.http.publicUrl} (listening on ${app.address ?? ''})`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -91,27 +112,54 @@ async function start(config: Config): Promise<void> {
 async function createAdmin(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { email: { type: 'string' }, name: { type: 'string' }, 'org-name': { type: 'string' }, 'org-slug': { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      'org-name': { type: 'string' },
+      'org-slug': { type: 'string' },
+    },
   });
-  if (values.email === undefined || values.name === undefined) throw new UsageError('create-admin needs --email and --name');
+  if (values.email === undefined || values.name === undefined)
+    throw new UsageError('create-admin needs --email and --name');
   const generated = process.env.CONSILIUM_ADMIN_PASSWORD === undefined;
   const password = process.env.CONSILIUM_ADMIN_PASSWORD ?? randomBytes(15).toString('base64url');
-  const problems = checkPassword(password, { email: values.email, isCommon: loadCommonPasswords() });
-  if (problems.length > 0) throw new UsageError(`CONSILIUM_ADMIN_PASSWORD is not acceptable: ${problems.join(', ')}`);
+  const problems = checkPassword(password, {
+    email: values.email,
+    isCommon: loadCommonPasswords(),
+  });
+  if (problems.length > 0)
+    throw new UsageError(`CONSILIUM_ADMIN_PASSWORD is not acceptable: ${problems.join(', ')}`);
   await withTools(config, async ({ services }) => {
     const passwordHash = await hashPassword(password);
     await transact(services, async (unit) => {
       const slug = values['org-slug'];
-      let organization = await (slug === undefined
-        ? unit.trx.selectFrom('organizations').select(['id', 'name']).orderBy('created_at').limit(1)
-        : unit.trx.selectFrom('organizations').select(['id', 'name']).where('slug', '=', slug)
+      let organization = await (
+        slug === undefined
+          ? unit.trx
+              .selectFrom('organizations')
+              .select(['id', 'name'])
+              .orderBy('created_at')
+              .limit(1)
+          : unit.trx.selectFrom('organizations').select(['id', 'name']).where('slug', '=', slug)
       ).executeTakeFirst();
-      organization ??= await provisionOrganization(unit, { slug: slug ?? 'main', name: values['org-name'] ?? 'Consilium' });
-      await provisionMember(unit, { organizationId: organization.id, email: values.email!, name: values.name!, passwordHash, role: 'org_admin' });
+      organization ??= await provisionOrganization(unit, {
+        slug: slug ?? 'main',
+        name: values['org-name'] ?? 'Consilium',
+      });
+      await provisionMember(unit, {
+        organizationId: organization.id,
+        email: values.email!,
+        name: values.name!,
+        passwordHash,
+        role: 'org_admin',
+      });
       console.log(`Administrator ${values.email} created in ${organization.name}.`);
     });
   });
-  if (generated) console.log(`Temporary password: ${password}\nSign in and set up two-step verification; change the password from the sign-in page's reset link.`);
+  if (generated)
+    console.log(
+      `Temporary password: ${password}\nSign in and set up two-step verification; change the password from the sign-in page's reset link.`,
+    );
 }
 
 class UsageError extends Error {}
@@ -133,7 +181,11 @@ async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       await withTools(config, async ({ services }) => {
         const lines = await seedDemoIfEmpty(services);
-        console.log(lines === null ? 'The database already has an organization; nothing seeded.' : lines.join('\n'));
+        console.log(
+          lines === null
+            ? 'The database already has an organization; nothing seeded.'
+            : lines.join('\n'),
+        );
       });
       return 0;
     case 'create-admin':
@@ -148,7 +200,8 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         console.error(`Audit chain BROKEN (${result.checked} events read):`);
-        for (const problem of result.problems) console.error(`  row ${problem.seq}: ${problem.kind} — ${problem.message}`);
+        for (const problem of result.problems)
+          console.error(`  row ${problem.seq}: ${problem.kind} — ${problem.message}`);
         return 1;
       });
     }
@@ -168,7 +221,14 @@ async function main(argv: string[]): Promise<number> {
       return withTools(config, async ({ url, services }) => {
         const summary = await restoreBackup(url, file);
         const total = Object.values(summary.rows).reduce((sum, count) => sum + count, 0);
-        await transact(services, (unit) => unit.audit({ eventType: 'system.restored', organizationId: null, actorUserId: null, details: { file, rows: total } }));
+        await transact(services, (unit) =>
+          unit.audit({
+            eventType: 'system.restored',
+            organizationId: null,
+            actorUserId: null,
+            details: { file, rows: total },
+          }),
+        );
         console.log(`Restored ${total} rows from ${file}.`);
         return 0;
       });

@@ -40,7 +40,13 @@ export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config {
   env: Environment['NODE_ENV'];
-  http: { host: string; port: number; publicUrl: string; trustProxy: boolean; authRateLimitPerMinute: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    trustProxy: boolean;
+    authRateLimitPerMinute: number;
+  };
   dataDir: string;
   database: { url: string | undefined; embeddedPort: number };
   seedDemo: 'auto' | 'always' | 'never';

@@ -25,7 +25,10 @@ export interface DatabaseHandle {
 }
 
 /** Open the application's pool (as role consilium_app once migrations created it). */
-export function openDatabase(url: string, options: { maxConnections?: number } = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  options: { maxConnections?: number } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 20,

@@ -92,7 +92,15 @@ async function ensureSystemUser(): Promise<RunAs> {
   const existing = await lookup();
   if (existing !== null) return existing;
   await execFileAsync('groupadd', ['--system', superuser]).catch(() => undefined);
-  await execFileAsync('useradd', ['--system', '-g', superuser, '-M', '-s', '/usr/sbin/nologin', superuser]);
+  await execFileAsync('useradd', [
+    '--system',
+    '-g',
+    superuser,
+    '-M',
+    '-s',
+    '/usr/sbin/nologin',
+    superuser,
+  ]);
   const created = await lookup();
   if (created === null) throw new Error('Could not create the system user "postgres".');
   return created;
@@ -101,11 +109,16 @@ async function ensureSystemUser(): Promise<RunAs> {
 /** Copy the binaries where the `postgres` user can run them (root with a private checkout). */
 async function shareBinaries(binaries: Binaries): Promise<Binaries> {
   const nativeDir = path.dirname(path.dirname(binaries.postgres));
-  const version = (await fs.readFile(path.join(nativeDir, '..', 'package.json'), 'utf8').catch(() => ''))
-    .match(/"version":\s*"([^"]+)"/)?.[1] ?? 'unknown';
+  const version =
+    (await fs.readFile(path.join(nativeDir, '..', 'package.json'), 'utf8').catch(() => '')).match(
+      /"version":\s*"([^"]+)"/,
+    )?.[1] ?? 'unknown';
   const cacheDir = path.join('/var/lib/consilium', `postgres-${version}`);
   const marker = path.join(cacheDir, '.complete');
-  const complete = await fs.access(marker).then(() => true).catch(() => false);
+  const complete = await fs
+    .access(marker)
+    .then(() => true)
+    .catch(() => false);
   if (!complete) {
     await fs.rm(cacheDir, { recursive: true, force: true });
     await fs.mkdir(path.dirname(cacheDir), { recursive: true, mode: 0o755 });
@@ -132,7 +145,9 @@ function run(command: string, args: string[], runAs: RunAs | null): Promise<stri
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${path.basename(command)} failed (${code}): ${output}`)),
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${path.basename(command)} failed (${code}): ${output}`)),
     );
   });
 }
@@ -175,14 +190,18 @@ async function stopLeftoverServer(binaries: Binaries, clusterDir: string, runAs:
     alive = false;
   }
   if (alive) {
-    await run(binaries.pg_ctl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '30'], runAs).catch(
-      () => undefined,
-    );
+    await run(
+      binaries.pg_ctl,
+      ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '30'],
+      runAs,
+    ).catch(() => undefined);
   }
 }
 
 /** Start (initialising on first use) the embedded PostgreSQL cluster. */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
   let binaries = await loadBinaries();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const runAs = isRoot ? await ensureSystemUser() : null;
@@ -192,11 +211,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   if (runAs !== null) {
     if (!(await canReach(runAs, binaries.postgres, 'x'))) {
-      options.log('warn', 'The postgres user cannot reach node_modules; using a shared copy of the binaries.');
+      options.log(
+        'warn',
+        'The postgres user cannot reach node_modules; using a shared copy of the binaries.',
+      );
       binaries = await shareBinaries(binaries);
     }
     if (!(await canReach(runAs, options.dataDir, 'x'))) {
-      const fallback = path.join('/var/lib/consilium', 'clusters', Buffer.from(path.resolve(options.dataDir)).toString('base64url'));
+      const fallback = path.join(
+        '/var/lib/consilium',
+        'clusters',
+        Buffer.from(path.resolve(options.dataDir)).toString('base64url'),
+      );
       options.log(
         'warn',
         `The postgres user cannot reach ${options.dataDir} (a private home directory?); the database cluster lives in ${fallback}. Set CONSILIUM_DATA_DIR to a directory other users can traverse to keep it under the data directory.`,
@@ -212,7 +238,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (runAs !== null) await fs.chown(clusterDir, runAs.uid, runAs.gid);
   const password = await readOrCreatePassword(path.join(options.dataDir, 'db-superuser-password'));
 
-  const initialised = await fs.access(path.join(clusterDir, 'PG_VERSION')).then(() => true).catch(() => false);
+  const initialised = await fs
+    .access(path.join(clusterDir, 'PG_VERSION'))
+    .then(() => true)
+    .catch(() => false);
   if (!initialised) {
     options.log('info', `Initialising the embedded PostgreSQL cluster in ${clusterDir}`);
     const passwordFile = path.join(os.tmpdir(), `consilium-pw-${randomBytes(6).toString('hex')}`);
@@ -221,7 +250,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await run(
         binaries.initdb,
-        [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${superuser}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
+        [
+          `--pgdata=${clusterDir}`,
+          '--auth=scram-sha-256',
+          `--username=${superuser}`,
+          `--pwfile=${passwordFile}`,
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
         runAs,
       );
     } finally {
@@ -233,15 +269,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const child = spawn(
     binaries.postgres,
-    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    { ...(runAs ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '-D',
+      clusterDir,
+      '-p',
+      String(options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
+    {
+      ...(runAs ?? {}),
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let recentOutput = '';
   await new Promise<void>((resolve, reject) => {
     const onOutput = (chunk: Buffer) => {
       const text = chunk.toString();
       recentOutput = (recentOutput + text).slice(-4000);
-      for (const line of text.split('\n').filter(Boolean)) options.log('debug', `postgres: ${line}`);
+      for (const line of text.split('\n').filter(Boolean))
+        options.log('debug', `postgres: ${line}`);
       if (text.includes('ready to accept connections')) resolve();
     };
     child.stdout.on('data', onOutput);
@@ -261,7 +313,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
 
   const url = `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${databaseName}`;
-  const admin = new pg.Client({ host: '127.0.0.1', port: options.port, user: superuser, password, database: 'postgres' });
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port: options.port,
+    user: superuser,
+    password,
+    database: 'postgres',
+  });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName]);

@@ -23,26 +23,62 @@ export const demoMembers: ReadonlyArray<{ role: Role; email: string; name: strin
 
 /** Seed the demo when the database has no organization; returns the logins printed, or null. */
 export async function seedDemoIfEmpty(services: Services): Promise<string[] | null> {
-  const any = await services.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+  const any = await services.db
+    .selectFrom('organizations')
+    .select('id')
+    .limit(1)
+    .executeTakeFirst();
   if (any !== undefined) return null;
   const passwordHash = await hashPassword(demoPassword);
   await transact(services, async (unit) => {
-    const organization = await provisionOrganization(unit, { slug: 'demo', name: 'Consilium Demo Clinic', timeZone: 'Europe/Madrid' });
+    const organization = await provisionOrganization(unit, {
+      slug: 'demo',
+      name: 'Consilium Demo Clinic',
+      timeZone: 'Europe/Madrid',
+    });
     const created = new Map<Role, { userId: string; patientId: string | null }>();
     for (const member of demoMembers) {
-      created.set(member.role, await provisionMember(unit, { organizationId: organization.id, passwordHash, ...member, ...(member.role === 'patient' ? { birthDate: '1968-04-12' } : {}) }));
+      created.set(
+        member.role,
+        await provisionMember(unit, {
+          organizationId: organization.id,
+          passwordHash,
+          ...member,
+          ...(member.role === 'patient' ? { birthDate: '1968-04-12' } : {}),
+        }),
+      );
     }
     const patientId = created.get('patient')?.patientId;
     const proxy = created.get('proxy');
     const physician = created.get('referring_physician');
     if (patientId != null && proxy !== undefined && physician !== undefined) {
-      await unit.trx.insertInto('patient_proxies').values({ organization_id: organization.id, patient_id: patientId, proxy_user_id: proxy.userId, granted_at: unit.now }).execute();
-      await unit.trx.insertInto('patient_referrers').values({ organization_id: organization.id, patient_id: patientId, physician_user_id: physician.userId, created_at: unit.now }).execute();
+      await unit.trx
+        .insertInto('patient_proxies')
+        .values({
+          organization_id: organization.id,
+          patient_id: patientId,
+          proxy_user_id: proxy.userId,
+          granted_at: unit.now,
+        })
+        .execute();
+      await unit.trx
+        .insertInto('patient_referrers')
+        .values({
+          organization_id: organization.id,
+          patient_id: patientId,
+          physician_user_id: physician.userId,
+          created_at: unit.now,
+        })
+        .execute();
     }
   });
   return [
-    'Demo organization "Consilium Demo Clinic" created. Sign in at ' + services.config.http.publicUrl + ' with:',
-    ...demoMembers.map((member) => `  ${member.role.padEnd(20)} ${member.email.padEnd(34)} ${demoPassword}`),
+    'Demo organization "Consilium Demo Clinic" created. Sign in at ' +
+      services.config.http.publicUrl +
+      ' with:',
+    ...demoMembers.map(
+      (member) => `  ${member.role.padEnd(20)} ${member.email.padEnd(34)} ${demoPassword}`,
+    ),
     'Staff (coordinator, specialist, care team, admin) set up two-step verification at first sign-in.',
   ];
 }

@@ -44,7 +44,12 @@ export function registerDevMailbox(app: FastifyInstance, services: Services): vo
 export function registerTestClock(app: FastifyInstance, services: Services): void {
   const clock = services.clock;
   if (!(clock instanceof ControllableClock)) return;
-  const body = z.strictObject({ advanceMinutes: z.number().min(0).max(60 * 24 * 30) });
+  const body = z.strictObject({
+    advanceMinutes: z
+      .number()
+      .min(0)
+      .max(60 * 24 * 30),
+  });
   app.post('/api/test/clock', { schema: { hide: true } }, async (request) => {
     const parsed = body.safeParse(request.body);
     if (!parsed.success) throw new AppError('validation_failed');

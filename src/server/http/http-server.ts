@@ -22,7 +22,13 @@ import { canEver } from '../../core/access.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Services } from '../app/services.ts';
 import { resolveSession } from '../auth/resolve-session.ts';
-import { clearSessionCookie, csrfCookieName, csrfHeaderName, sessionCookieName, setCsrfCookie } from '../auth/session-cookie.ts';
+import {
+  clearSessionCookie,
+  csrfCookieName,
+  csrfHeaderName,
+  sessionCookieName,
+  setCsrfCookie,
+} from '../auth/session-cookie.ts';
 import { createToken, safeEqual } from '../platform/secrets.ts';
 import { maskUrl } from '../platform/logger.ts';
 import { handleError } from './error-handler.ts';
@@ -62,7 +68,11 @@ function gate(route: RouteDefinition, request: FastifyRequest): void {
     case 'member': {
       if (context.actor === null) {
         throw new AppError(
-          request.sessionEnded ? 'session_expired' : context.session !== null ? 'mfa_challenge_required' : 'unauthenticated',
+          request.sessionEnded
+            ? 'session_expired'
+            : context.session !== null
+              ? 'mfa_challenge_required'
+              : 'unauthenticated',
         );
       }
       if (context.enrolmentRequired && route.access.duringEnrolment !== true) {
@@ -80,7 +90,10 @@ function gate(route: RouteDefinition, request: FastifyRequest): void {
   }
 }
 
-export async function createHttpServer(services: Services, options: HttpServerOptions): Promise<FastifyInstance> {
+export async function createHttpServer(
+  services: Services,
+  options: HttpServerOptions,
+): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.logger,
@@ -125,7 +138,8 @@ export async function createHttpServer(services: Services, options: HttpServerOp
       info: {
         title: 'Consilium API',
         version: '1',
-        description: 'Medical second opinions: cases, records, opinions, audit. Cookie session; non-GET requests carry x-csrf-token.',
+        description:
+          'Medical second opinions: cases, records, opinions, audit. Cookie session; non-GET requests carry x-csrf-token.',
       },
       servers: [{ url: config.http.publicUrl }],
     },
@@ -148,16 +162,27 @@ export async function createHttpServer(services: Services, options: HttpServerOp
       userAgent: request.headers['user-agent']?.slice(0, 400) ?? null,
     };
     if (!request.url.startsWith('/api/')) {
-      request.context = { ...base, session: null, user: null, actor: null, enrolmentRequired: false };
+      request.context = {
+        ...base,
+        session: null,
+        user: null,
+        actor: null,
+        enrolmentRequired: false,
+      };
       return;
     }
     reply.header('cache-control', 'no-store');
-    if (request.method === 'POST' && throttled.has(request.url.split('?')[0] ?? '')) throttle.hit(request.ip);
+    if (request.method === 'POST' && throttled.has(request.url.split('?')[0] ?? ''))
+      throttle.hit(request.ip);
     const csrfCookie = request.cookies[csrfCookieName];
     if (csrfCookie === undefined || csrfCookie.length < 20) setCsrfCookie(reply, createToken());
     if (!safeMethods.has(request.method)) {
       const header = request.headers[csrfHeaderName];
-      if (csrfCookie === undefined || typeof header !== 'string' || !safeEqual(header, csrfCookie)) {
+      if (
+        csrfCookie === undefined ||
+        typeof header !== 'string' ||
+        !safeEqual(header, csrfCookie)
+      ) {
         throw new AppError('csrf_failed');
       }
     }
@@ -170,7 +195,9 @@ export async function createHttpServer(services: Services, options: HttpServerOp
   app.get('/api/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/ready', { schema: { hide: true } }, async (_request, reply) => {
     const result = await options.readiness();
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks });
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks });
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -185,7 +212,11 @@ export async function createHttpServer(services: Services, options: HttpServerOp
         ...(route.query === undefined ? {} : { querystring: route.query }),
         ...(route.params === undefined ? {} : { params: route.params }),
         ...(route.produces === undefined
-          ? { response: Object.fromEntries(Object.entries(route.responses).filter(([, value]) => value !== null)) }
+          ? {
+              response: Object.fromEntries(
+                Object.entries(route.responses).filter(([, value]) => value !== null),
+              ),
+            }
           : { produces: [route.produces] }),
       },
       // Before validation: a caller who may not use the route learns nothing about its inputs.
@@ -205,7 +236,10 @@ export async function createHttpServer(services: Services, options: HttpServerOp
           return reply.send();
         }
         if (reply.statusCode === 200) {
-          const success = Object.keys(route.responses).map(Number).filter((status) => status < 300).sort();
+          const success = Object.keys(route.responses)
+            .map(Number)
+            .filter((status) => status < 300)
+            .sort();
           if (success[0] !== undefined) reply.code(success[0]);
         }
         return reply.send(result);
@@ -218,10 +252,20 @@ export async function createHttpServer(services: Services, options: HttpServerOp
   const webRoot = options.webRoot;
   const hasWeb = webRoot !== undefined && fs.existsSync(`${webRoot}/index.html`);
   if (hasWeb) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false, serveDotFiles: false });
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: false,
+      serveDotFiles: false,
+    });
   }
   app.setNotFoundHandler(async (request, reply) => {
-    if (request.url.startsWith('/api/') || request.url === '/api' || !hasWeb || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    if (
+      request.url.startsWith('/api/') ||
+      request.url === '/api' ||
+      !hasWeb ||
+      (request.method !== 'GET' && request.method !== 'HEAD')
+    ) {
       throw new AppError('not_found');
     }
     const pathOnly = request.url.split('?')[0] ?? '/';

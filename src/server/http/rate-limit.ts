@@ -37,7 +37,10 @@ export function createAuthThrottle(limitPerMinute: number, clock: Clock): AuthTh
       window.count += 1;
       if (window.count > limitPerMinute) {
         const seconds = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
-        throw new AppError('rate_limited', { headers: { 'retry-after': String(seconds) }, details: { retryAfterSeconds: seconds } });
+        throw new AppError('rate_limited', {
+          headers: { 'retry-after': String(seconds) },
+          details: { retryAfterSeconds: seconds },
+        });
       }
     },
   };

@@ -22,9 +22,15 @@ export type RouteAccess =
   | { kind: 'member'; action?: Action; duringEnrolment?: boolean };
 
 type SchemaOrNone = z.ZodType | undefined;
-type Infer<TSchema extends SchemaOrNone> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;
+type Infer<TSchema extends SchemaOrNone> = TSchema extends z.ZodType
+  ? z.output<TSchema>
+  : undefined;
 
-export interface RouteInput<TBody extends SchemaOrNone, TQuery extends SchemaOrNone, TParams extends SchemaOrNone> {
+export interface RouteInput<
+  TBody extends SchemaOrNone,
+  TQuery extends SchemaOrNone,
+  TParams extends SchemaOrNone,
+> {
   body: Infer<TBody>;
   query: Infer<TQuery>;
   params: Infer<TParams>;

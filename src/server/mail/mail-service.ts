@@ -64,7 +64,11 @@ export function initMailService(deps: {
         return;
       }
       // Development and test without SMTP: the outbox is the mailbox.
-      await db.updateTable('mail_outbox').set({ sent_at: clock.now() }).where('id', '=', outboxId).execute();
+      await db
+        .updateTable('mail_outbox')
+        .set({ sent_at: clock.now() })
+        .where('id', '=', outboxId)
+        .execute();
       return;
     }
     try {
@@ -83,7 +87,10 @@ export function initMailService(deps: {
     } catch (error) {
       await db
         .updateTable('mail_outbox')
-        .set({ attempts: message.attempts + 1, last_error: error instanceof Error ? error.message : String(error) })
+        .set({
+          attempts: message.attempts + 1,
+          last_error: error instanceof Error ? error.message : String(error),
+        })
         .where('id', '=', outboxId)
         .execute();
       throw error;

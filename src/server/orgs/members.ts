@@ -19,7 +19,8 @@ const invitationLifetimeMs = 7 * 24 * 60 * 60_000;
 
 export async function listMembers(services: Services, context: RequestContext) {
   const actor = requireActor(context);
-  if (!can(actor, 'member.read', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'member.read', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   const rows = await services.db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -69,9 +70,14 @@ export async function inviteMember(
   input: { email: string; role: InvitableRole },
 ): Promise<string> {
   const actor = requireActor(context);
-  if (!can(actor, 'member.invite', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'member.invite', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   const email = input.email.trim().toLowerCase();
-  const existing = await services.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  const existing = await services.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirst();
   if (existing !== undefined) {
     throw new AppError('already_exists', { message: 'This person already has an account.' });
   }
@@ -116,7 +122,12 @@ export async function inviteMember(
     await unit.email({
       to: email,
       organizationId: actor.organizationId,
-      ...invitationMessage(toMailLocale(context.user?.locale ?? 'en'), organization.name, input.role, `${services.config.http.publicUrl}/invitation?token=${token}`),
+      ...invitationMessage(
+        toMailLocale(context.user?.locale ?? 'en'),
+        organization.name,
+        input.role,
+        `${services.config.http.publicUrl}/invitation?token=${token}`,
+      ),
     });
     return invitation.id;
   });
@@ -137,7 +148,11 @@ function findOpenInvitation(services: Services, token: string, now: Date) {
 export async function describeInvitation(services: Services, token: string) {
   const invitation = await findOpenInvitation(services, token, services.clock.now());
   if (invitation === undefined) throw new AppError('invalid_token');
-  return { organizationName: invitation.organization_name, role: invitation.role, email: invitation.email };
+  return {
+    organizationName: invitation.organization_name,
+    role: invitation.role,
+    email: invitation.email,
+  };
 }
 
 /** Create the invited person's account (email already proven by the link) and membership. */
@@ -172,10 +187,16 @@ export async function acceptInvitation(
       .onConflict((conflict) => conflict.column('email').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (user === undefined) throw new AppError('already_exists', { message: 'This person already has an account.' });
+    if (user === undefined)
+      throw new AppError('already_exists', { message: 'This person already has an account.' });
     await unit.trx
       .insertInto('memberships')
-      .values({ organization_id: invitation.organization_id, user_id: user.id, role: invitation.role, created_at: unit.now })
+      .values({
+        organization_id: invitation.organization_id,
+        user_id: user.id,
+        role: invitation.role,
+        created_at: unit.now,
+      })
       .execute();
     await unit.audit({
       eventType: 'member.invitation_accepted',
@@ -191,9 +212,14 @@ export async function acceptInvitation(
 }
 
 /** Deactivate a membership; the person's sessions end at once. */
-export async function deactivateMember(services: Services, context: RequestContext, membershipId: string) {
+export async function deactivateMember(
+  services: Services,
+  context: RequestContext,
+  membershipId: string,
+) {
   const actor = requireActor(context);
-  if (!can(actor, 'member.deactivate', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'member.deactivate', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   if (membershipId === actor.membershipId) {
     throw new AppError('conflict', { message: 'You cannot deactivate your own account.' });
   }
@@ -214,7 +240,11 @@ export async function deactivateMember(services: Services, context: RequestConte
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (remaining === undefined) {
-      await unit.trx.updateTable('users').set({ deactivated_at: unit.now, updated_at: unit.now }).where('id', '=', membership.user_id).execute();
+      await unit.trx
+        .updateTable('users')
+        .set({ deactivated_at: unit.now, updated_at: unit.now })
+        .where('id', '=', membership.user_id)
+        .execute();
     }
     await revokeAllSessions(unit.trx, membership.user_id, unit.now, 'account_deactivated');
     await unit.audit({

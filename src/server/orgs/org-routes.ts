@@ -7,7 +7,13 @@ import type { Services } from '../app/services.ts';
 import { emailSchema, emptyBody, idParams } from '../auth/auth.types.ts';
 import { passwordMaxLength } from '../../core/passwords.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
-import { acceptInvitation, deactivateMember, describeInvitation, inviteMember, listMembers } from './members.ts';
+import {
+  acceptInvitation,
+  deactivateMember,
+  describeInvitation,
+  inviteMember,
+  listMembers,
+} from './members.ts';
 import { getSettings, updateSettings } from './settings.ts';
 
 const tags = ['organization'];
@@ -57,16 +63,18 @@ export function orgRoutes(services: Services): RouteDefinition[] {
       responses: {
         200: z.object({
           members: z.array(
-            z.object({
-              id: z.uuid(),
-              userId: z.uuid(),
-              name: z.string(),
-              email: z.string(),
-              role: z.enum(roles),
-              status: z.enum(['active', 'deactivated']),
-              mfaEnrolled: z.boolean(),
-              createdAt: z.string(),
-            }).meta({ id: 'Member' }),
+            z
+              .object({
+                id: z.uuid(),
+                userId: z.uuid(),
+                name: z.string(),
+                email: z.string(),
+                role: z.enum(roles),
+                status: z.enum(['active', 'deactivated']),
+                mfaEnrolled: z.boolean(),
+                createdAt: z.string(),
+              })
+              .meta({ id: 'Member' }),
           ),
         }),
       },
@@ -103,7 +111,9 @@ export function orgRoutes(services: Services): RouteDefinition[] {
       tags,
       access: { kind: 'public' },
       params: tokenParams,
-      responses: { 200: z.object({ organizationName: z.string(), role: z.string(), email: z.string() }) },
+      responses: {
+        200: z.object({ organizationName: z.string(), role: z.string(), email: z.string() }),
+      },
       handler: async ({ params }) => describeInvitation(services, params.token),
     }),
     defineRoute({
@@ -113,7 +123,13 @@ export function orgRoutes(services: Services): RouteDefinition[] {
       tags,
       access: { kind: 'public' },
       params: tokenParams,
-      body: z.strictObject({ name: z.string().trim().min(1).max(200), password: z.string().min(1).max(passwordMaxLength * 4) }),
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200),
+        password: z
+          .string()
+          .min(1)
+          .max(passwordMaxLength * 4),
+      }),
       responses: { 200: z.object({ status: z.literal('accepted') }) },
       handler: async ({ params, body, context }) => {
         await acceptInvitation(services, context, { token: params.token, ...body });

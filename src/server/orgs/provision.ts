@@ -5,20 +5,42 @@
 import type { Role } from '../../core/roles.ts';
 import type { UnitOfWork } from '../app/unit-of-work.ts';
 
-export async function provisionOrganization(unit: UnitOfWork, input: { slug: string; name: string; timeZone?: string }) {
+export async function provisionOrganization(
+  unit: UnitOfWork,
+  input: { slug: string; name: string; timeZone?: string },
+) {
   const organization = await unit.trx
     .insertInto('organizations')
-    .values({ slug: input.slug, name: input.name, time_zone: input.timeZone ?? 'UTC', created_at: unit.now })
+    .values({
+      slug: input.slug,
+      name: input.name,
+      time_zone: input.timeZone ?? 'UTC',
+      created_at: unit.now,
+    })
     .returning(['id', 'slug', 'name'])
     .executeTakeFirstOrThrow();
-  await unit.audit({ eventType: 'org.created', organizationId: organization.id, actorUserId: null, entityType: 'Organization', entityId: organization.id, details: { slug: input.slug } });
+  await unit.audit({
+    eventType: 'org.created',
+    organizationId: organization.id,
+    actorUserId: null,
+    entityType: 'Organization',
+    entityId: organization.id,
+    details: { slug: input.slug },
+  });
   return organization;
 }
 
 /** Create a verified account with a membership (and, for patients, the patient record). */
 export async function provisionMember(
   unit: UnitOfWork,
-  input: { organizationId: string; email: string; name: string; passwordHash: string; role: Role; birthDate?: string },
+  input: {
+    organizationId: string;
+    email: string;
+    name: string;
+    passwordHash: string;
+    role: Role;
+    birthDate?: string;
+  },
 ) {
   const user = await unit.trx
     .insertInto('users')
@@ -34,7 +56,12 @@ export async function provisionMember(
     .executeTakeFirstOrThrow();
   const membership = await unit.trx
     .insertInto('memberships')
-    .values({ organization_id: input.organizationId, user_id: user.id, role: input.role, created_at: unit.now })
+    .values({
+      organization_id: input.organizationId,
+      user_id: user.id,
+      role: input.role,
+      created_at: unit.now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   let patientId: string | null = null;
@@ -54,7 +81,14 @@ export async function provisionMember(
       .returning('id')
       .executeTakeFirstOrThrow();
     patientId = patient.id;
-    await unit.audit({ eventType: 'patient.created', organizationId: input.organizationId, actorUserId: null, patientId, entityType: 'Patient', entityId: patientId });
+    await unit.audit({
+      eventType: 'patient.created',
+      organizationId: input.organizationId,
+      actorUserId: null,
+      patientId,
+      entityType: 'Patient',
+      entityId: patientId,
+    });
   }
   await unit.audit({
     eventType: 'member.invitation_accepted',

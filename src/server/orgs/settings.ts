@@ -29,7 +29,10 @@ export function isKnownTimeZone(timeZone: string): boolean {
   }
 }
 
-async function loadSettings(services: Services, organizationId: string): Promise<OrganizationSettings> {
+async function loadSettings(
+  services: Services,
+  organizationId: string,
+): Promise<OrganizationSettings> {
   const row = await services.db
     .selectFrom('organizations')
     .select(['name', 'slug', 'time_zone', 'idle_timeout_minutes', 'absolute_lifetime_minutes'])
@@ -44,9 +47,13 @@ async function loadSettings(services: Services, organizationId: string): Promise
   };
 }
 
-export async function getSettings(services: Services, context: RequestContext): Promise<OrganizationSettings> {
+export async function getSettings(
+  services: Services,
+  context: RequestContext,
+): Promise<OrganizationSettings> {
   const actor = requireActor(context);
-  if (!can(actor, 'settings.read', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'settings.read', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   return loadSettings(services, actor.organizationId);
 }
 
@@ -56,9 +63,13 @@ export async function updateSettings(
   change: SettingsChange,
 ): Promise<OrganizationSettings> {
   const actor = requireActor(context);
-  if (!can(actor, 'settings.update', { organizationId: actor.organizationId, relations: [] })) throw new AppError('not_found');
+  if (!can(actor, 'settings.update', { organizationId: actor.organizationId, relations: [] }))
+    throw new AppError('not_found');
   if (change.timeZone !== undefined && !isKnownTimeZone(change.timeZone)) {
-    throw new AppError('validation_failed', { message: 'Unknown time zone.', details: { issues: [{ path: 'body.timeZone', message: 'unknown IANA time zone' }] } });
+    throw new AppError('validation_failed', {
+      message: 'Unknown time zone.',
+      details: { issues: [{ path: 'body.timeZone', message: 'unknown IANA time zone' }] },
+    });
   }
   const before = await loadSettings(services, actor.organizationId);
   const idle = change.idleTimeoutMinutes ?? before.idleTimeoutMinutes;
@@ -66,7 +77,11 @@ export async function updateSettings(
   if (idle > absolute) {
     throw new AppError('validation_failed', {
       message: 'The idle timeout cannot be longer than the session lifetime.',
-      details: { issues: [{ path: 'body.idleTimeoutMinutes', message: 'must not exceed absoluteLifetimeMinutes' }] },
+      details: {
+        issues: [
+          { path: 'body.idleTimeoutMinutes', message: 'must not exceed absoluteLifetimeMinutes' },
+        ],
+      },
     });
   }
   await transact(services, async (unit) => {

@@ -34,7 +34,15 @@ function accessFilter(actor: Actor, action: Action): Expression<SqlBool> {
   return sql<SqlBool>`(p.organization_id = ${actor.organizationId} AND (${sql.join(conditions, sql` OR `)}))`;
 }
 
-const patientColumns = ['p.id', 'p.organization_id', 'p.user_id', 'p.given_name', 'p.family_name', 'p.birth_date', 'p.created_at'] as const;
+const patientColumns = [
+  'p.id',
+  'p.organization_id',
+  'p.user_id',
+  'p.given_name',
+  'p.family_name',
+  'p.birth_date',
+  'p.created_at',
+] as const;
 
 export function findVisiblePatients(db: Executor, actor: Actor, limit: number) {
   return db

@@ -51,7 +51,8 @@ export function patientRoutes(services: Services): RouteDefinition[] {
         birthDate: z.iso.date().nullable().optional(),
       }),
       responses: { 200: patientView },
-      handler: async ({ params, body, context }) => correctPatient(services, context, params.id, body),
+      handler: async ({ params, body, context }) =>
+        correctPatient(services, context, params.id, body),
     }),
   ];
 }

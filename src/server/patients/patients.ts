@@ -23,14 +23,24 @@ function toView(row: PatientRow) {
 
 function origin(context: RequestContext) {
   const actor = requireActor(context);
-  return { organizationId: actor.organizationId, actorUserId: actor.userId, ipAddress: context.ipAddress, userAgent: context.userAgent };
+  return {
+    organizationId: actor.organizationId,
+    actorUserId: actor.userId,
+    ipAddress: context.ipAddress,
+    userAgent: context.userAgent,
+  };
 }
 
 export async function listPatients(services: Services, context: RequestContext) {
   const actor = requireActor(context);
   return transact(services, async (unit) => {
     const rows = await findVisiblePatients(unit.trx, actor, 200);
-    await unit.audit({ ...origin(context), eventType: 'patient.list', entityType: 'Patient', details: { count: rows.length, patientIds: rows.map((row) => row.id) } });
+    await unit.audit({
+      ...origin(context),
+      eventType: 'patient.list',
+      entityType: 'Patient',
+      details: { count: rows.length, patientIds: rows.map((row) => row.id) },
+    });
     return rows.map(toView);
   });
 }
@@ -40,7 +50,13 @@ export async function getPatient(services: Services, context: RequestContext, pa
   return transact(services, async (unit) => {
     const row = await findVisiblePatient(unit.trx, actor, 'patient.read', patientId);
     if (row === undefined) throw new AppError('not_found');
-    await unit.audit({ ...origin(context), eventType: 'patient.read', patientId: row.id, entityType: 'Patient', entityId: row.id });
+    await unit.audit({
+      ...origin(context),
+      eventType: 'patient.read',
+      patientId: row.id,
+      entityType: 'Patient',
+      entityId: row.id,
+    });
     return toView(row);
   });
 }
@@ -49,7 +65,11 @@ export async function correctPatient(
   services: Services,
   context: RequestContext,
   patientId: string,
-  changes: { givenName?: string | undefined; familyName?: string | undefined; birthDate?: string | null | undefined },
+  changes: {
+    givenName?: string | undefined;
+    familyName?: string | undefined;
+    birthDate?: string | null | undefined;
+  },
 ) {
   const actor = requireActor(context);
   return transact(services, async (unit) => {
@@ -64,7 +84,15 @@ export async function correctPatient(
         updated_at: unit.now,
       })
       .where('id', '=', row.id)
-      .returning(['id', 'organization_id', 'user_id', 'given_name', 'family_name', 'birth_date', 'created_at'])
+      .returning([
+        'id',
+        'organization_id',
+        'user_id',
+        'given_name',
+        'family_name',
+        'birth_date',
+        'created_at',
+      ])
       .executeTakeFirstOrThrow();
     await unit.audit({
       ...origin(context),
@@ -72,7 +100,11 @@ export async function correctPatient(
       patientId: row.id,
       entityType: 'Patient',
       entityId: row.id,
-      details: { fields: Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== undefined) },
+      details: {
+        fields: Object.keys(changes).filter(
+          (key) => changes[key as keyof typeof changes] !== undefined,
+        ),
+      },
     });
     return toView(updated);
   });

@@ -3,7 +3,13 @@
  * SHA-256 digests, and AES-256-GCM sealing of values kept at rest (TOTP secrets) under the
  * instance key in `<data dir>/keys/instance.key`.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
