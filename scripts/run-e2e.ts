@@ -50,7 +50,9 @@ let mailbox: http.Server | null = null;
 let server: RunningServer | null = null;
 
 async function cleanUp(): Promise<void> {
-  await server?.stop().catch((error: unknown) => console.error('E2E: stopping Consilium failed:', error));
+  await server
+    ?.stop()
+    .catch((error: unknown) => console.error('E2E: stopping Consilium failed:', error));
   server = null;
   if (mailbox !== null) {
     mailbox.closeAllConnections();
@@ -78,7 +80,9 @@ async function main(): Promise<number> {
     return 1;
   }
   if (!fs.existsSync(chromiumPath)) {
-    console.error(`E2E: Chromium not found at ${chromiumPath}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    console.error(
+      `E2E: Chromium not found at ${chromiumPath}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    );
     return 1;
   }
   fs.mkdirSync(resultsDir, { recursive: true });
@@ -87,7 +91,11 @@ async function main(): Promise<number> {
   smtp = await startSmtpSink();
   mailbox = await serveMailbox(smtp);
   console.log('E2E: starting Consilium (it builds the web app first when needed)…');
-  server = await startServer({ smtpPort: smtp.port, resultsDir, logName: `e2e-server-${process.pid}.log` });
+  server = await startServer({
+    smtpPort: smtp.port,
+    resultsDir,
+    logName: `e2e-server-${process.pid}.log`,
+  });
   console.log(
     `E2E: Consilium ready at ${server.baseUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(repoRoot, server.logFile)})`,
   );
@@ -101,7 +109,8 @@ async function main(): Promise<number> {
   let failed = 0;
   const stream = run({ files, isolation: 'process', concurrency: 1, timeout: 180_000 });
   stream.on('test:pass', (event) => {
-    if (event.details.type !== 'suite' && event.skip === undefined && event.todo === undefined) passed += 1;
+    if (event.details.type !== 'suite' && event.skip === undefined && event.todo === undefined)
+      passed += 1;
   });
   stream.on('test:fail', (event) => {
     if (event.details.type !== 'suite') failed += 1;
@@ -113,14 +122,19 @@ async function main(): Promise<number> {
     output.on('error', reject);
   });
 
-  if (failed > 0) console.log(`\nE2E: server log tail (${path.relative(repoRoot, server.logFile)}):\n${server.tail(30)}`);
+  if (failed > 0)
+    console.log(
+      `\nE2E: server log tail (${path.relative(repoRoot, server.logFile)}):\n${server.tail(30)}`,
+    );
   else fs.rmSync(server.logFile, { force: true });
   await cleanUp();
-  console.log(`\nE2E: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\nE2E: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-main()
+void main()
   .catch(async (error: unknown) => {
     console.error('E2E: the run could not complete:', error);
     await cleanUp();

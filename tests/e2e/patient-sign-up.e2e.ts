@@ -18,7 +18,7 @@ import {
   waitForEmail,
 } from './support/harness.ts';
 
-test('patient: sign up, verify email, sign in, enrol TOTP, sign in again with a code', async () => {
+void test('patient: sign up, verify email, sign in, enrol TOTP, sign in again with a code', async () => {
   await inBrowser('patient-sign-up', async (page) => {
     const email = `patient-${randomBytes(4).toString('hex')}@example.org`;
     const name = 'Elena Marquez';
@@ -27,7 +27,7 @@ test('patient: sign up, verify email, sign in, enrol TOTP, sign in again with a 
     await page.goto('/sign-up');
     await page.getByLabel('Full name').fill(name);
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel(/^Password\b/).fill(password);
     await page.getByLabel('I accept the terms of service and the privacy notice').check();
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText(`We sent a message to ${email}.`).waitFor();

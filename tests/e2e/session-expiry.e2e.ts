@@ -13,7 +13,7 @@ import {
   submitPassword,
 } from './support/harness.ts';
 
-test('session: an idle session ends after 30 minutes and the person is asked to sign in again', async () => {
+void test('session: an idle session ends after 30 minutes and the person is asked to sign in again', async () => {
   await inBrowser('session-expiry', async (page) => {
     await page.goto('/sign-in');
     await submitPassword(page, 'patient@demo.consilium.test', demoPassword);
@@ -23,7 +23,9 @@ test('session: an idle session ends after 30 minutes and the person is asked to 
 
     // Client-side navigation to a screen that calls the API.
     await page.getByRole('link', { name: 'Security settings' }).first().click();
-    await page.waitForURL((url) => url.pathname === '/sign-in' && url.searchParams.get('expired') === '1');
+    await page.waitForURL(
+      (url) => url.pathname === '/sign-in' && url.searchParams.get('expired') === '1',
+    );
     await page.getByText('Your session has ended').waitFor();
     await page.getByText('For your security you have been signed out.').waitFor();
 

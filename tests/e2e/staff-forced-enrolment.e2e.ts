@@ -3,15 +3,25 @@
  * other screens redirect back there. After enrolling, the home page is reachable.
  */
 import { test } from 'node:test';
-import { demoPassword, enrolTotp, expectPath, expectSignedInHome, inBrowser, submitPassword } from './support/harness.ts';
+import {
+  demoPassword,
+  enrolTotp,
+  expectPath,
+  expectSignedInHome,
+  inBrowser,
+  submitPassword,
+} from './support/harness.ts';
 
-test('staff: coordinator must enrol a second factor before using the app', async () => {
+void test('staff: coordinator must enrol a second factor before using the app', async () => {
   await inBrowser('staff-forced-enrolment', async (page) => {
     await page.goto('/sign-in');
     await submitPassword(page, 'coordinator@demo.consilium.test', demoPassword);
 
     await expectPath(page, '/security');
-    await page.getByRole('alert').filter({ hasText: 'Two-step verification is required' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Two-step verification is required' })
+      .waitFor();
 
     // Neither the home page nor an admin screen opens until a second factor is set up.
     for (const target of ['/', '/admin/members', '/admin/audit']) {

@@ -77,12 +77,10 @@ describe('changing the email address', () => {
     ).toBe(401);
     expect(
       (
-        await testApp
-          .client()
-          .post('/api/v1/auth/sign-in', {
-            email: 'new-address@example.test',
-            password: testPassword,
-          })
+        await testApp.client().post('/api/v1/auth/sign-in', {
+          email: 'new-address@example.test',
+          password: testPassword,
+        })
       ).status,
     ).toBe(200);
     const replay = await testApp.client().post('/api/v1/auth/email/confirm', { token });

@@ -62,7 +62,15 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     ...overrides,
   });
   const clock = new ControllableClock();
-  const app = await startConsilium({ config, clock, listen: false });
+  // A stand-in for the built web app: the HTTP edge's serving of it is under test, not Vite's
+  // output (the browser journeys use the real build).
+  const webRoot = path.join(dataDir, 'web');
+  await fs.mkdir(webRoot);
+  await fs.writeFile(
+    path.join(webRoot, 'index.html'),
+    '<!doctype html><html lang="en"><head><title>Consilium</title><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>',
+  );
+  const app = await startConsilium({ config, clock, listen: false, webRoot });
   return {
     app,
     clock,

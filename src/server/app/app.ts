@@ -47,6 +47,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Listen on the configured port (default) or leave the server unbound (tests use inject). */
   listen?: boolean;
+  /** Directory of the built web app; defaults to dist/web. */
+  webRoot?: string;
   /** Print the demo logins when the demo is seeded. */
   onDemoSeeded?: (lines: string[]) => void;
 }
@@ -116,7 +118,7 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
 
     const http = await createHttpServer(services, {
       routes: allRoutes(services),
-      webRoot,
+      webRoot: options.webRoot ?? webRoot,
       readiness: async () => {
         try {
           await sql`SELECT 1`.execute(database.db);

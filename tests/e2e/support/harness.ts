@@ -32,7 +32,9 @@ export const chromiumArgs = [
 function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: run the browser journeys with "npm run test:e2e" (scripts/run-e2e.ts).`);
+    throw new Error(
+      `${name} is not set: run the browser journeys with "npm run test:e2e" (scripts/run-e2e.ts).`,
+    );
   }
   return value;
 }
@@ -42,22 +44,32 @@ export function baseUrl(): string {
 }
 
 /** Wait for an email to `to` whose subject matches (received by the run's SMTP sink). */
-export async function waitForEmail(to: string, subject: RegExp, timeoutMs = 15_000): Promise<ReceivedEmail> {
+export async function waitForEmail(
+  to: string,
+  subject: RegExp,
+  timeoutMs = 15_000,
+): Promise<ReceivedEmail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(requiredEnv('E2E_MAILBOX_URL'));
     const messages = (await response.json()) as ReceivedEmail[];
-    const found = messages.find((message) => message.to === to.toLowerCase() && subject.test(message.subject));
+    const found = messages.find(
+      (message) => message.to === to.toLowerCase() && subject.test(message.subject),
+    );
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`No email to ${to} matching ${subject} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`No email to ${to} matching ${subject} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** The first link in an email that contains `fragment`. */
 export function linkIn(email: ReceivedEmail, fragment: string): string {
-  const link = email.text.match(/https?:\/\/\S+/g)?.find((candidate) => candidate.includes(fragment));
-  if (link === undefined) throw new Error(`No link containing ${fragment} in email "${email.subject}"`);
+  const link = email.text
+    .match(/https?:\/\/\S+/g)
+    ?.find((candidate) => candidate.includes(fragment));
+  if (link === undefined)
+    throw new Error(`No link containing ${fragment} in email "${email.subject}"`);
   return link;
 }
 
@@ -76,7 +88,11 @@ export async function advanceClock(minutes: number): Promise<Date> {
   const token = cookie?.slice('consilium_csrf='.length) ?? csrfToken;
   const response = await fetch(`${baseUrl()}/api/test/clock`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `consilium_csrf=${token}`, 'x-csrf-token': token },
+    headers: {
+      'content-type': 'application/json',
+      cookie: `consilium_csrf=${token}`,
+      'x-csrf-token': token,
+    },
     body: JSON.stringify({ advanceMinutes: minutes }),
   });
   const text = await response.text();
@@ -89,22 +105,36 @@ export async function advanceClock(minutes: number): Promise<Date> {
  * 30-second step, so unless this is the first code for the secret the server clock moves one
  * minute on first.
  */
-export async function freshTotpCode(secret: string, options: { first?: boolean } = {}): Promise<string> {
+export async function freshTotpCode(
+  secret: string,
+  options: { first?: boolean } = {},
+): Promise<string> {
   const now = await advanceClock(options.first === true ? 0 : 1);
   return totpCodeAt(secret, now);
 }
 
 function fileSafe(name: string): string {
-  return name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  return name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }
 
 /**
  * Run one journey in a fresh browser context (its own cookies). On failure, save a screenshot
  * and the page's URL to test-results/ and rethrow.
  */
-export async function inBrowser(name: string, journey: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
+export async function inBrowser(
+  name: string,
+  journey: (page: Page, context: BrowserContext) => Promise<void>,
+): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const context = await browser.newContext({ baseURL: baseUrl(), locale: 'en-GB', timezoneId: 'Europe/Madrid', acceptDownloads: false });
+  const context = await browser.newContext({
+    baseURL: baseUrl(),
+    locale: 'en-GB',
+    timezoneId: 'Europe/Madrid',
+    acceptDownloads: false,
+  });
   context.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 15_000));
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -124,13 +154,16 @@ export async function inBrowser(name: string, journey: (page: Page, context: Bro
     const details = [
       `  page: ${page.url()}`,
       saved ? `  screenshot: ${path.relative(repoRoot, file)}` : '  (no screenshot)',
-      ...(consoleErrors.length > 0 ? ['  browser console errors:', ...consoleErrors.slice(-10).map((line) => `    ${line}`)] : []),
+      ...(consoleErrors.length > 0
+        ? ['  browser console errors:', ...consoleErrors.slice(-10).map((line) => `    ${line}`)]
+        : []),
     ].join('\n');
     if (error instanceof Error) {
       error.message = `${error.message}\n${details}`;
+      if (error.stack !== undefined) error.stack = `${error.stack}\n${details}`;
       throw error;
     }
-    throw new Error(`${String(error)}\n${details}`);
+    throw new Error(`${String(error)}\n${details}`, { cause: error });
   } finally {
     await context.close().catch(() => undefined);
     await browser.close().catch(() => undefined);
@@ -146,7 +179,7 @@ export async function expectPath(page: Page, pathname: string, timeoutMs = 15_00
 export async function submitPassword(page: Page, email: string, password: string): Promise<void> {
   if (new URL(page.url()).pathname !== '/sign-in') await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel(/^Password\b/).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
@@ -172,8 +205,13 @@ export async function enrolTotp(page: Page): Promise<{ secret: string; recoveryC
   await page.getByRole('button', { name: 'Confirm', exact: true }).click();
   const list = page.getByRole('list', { name: 'Recovery codes' });
   await list.waitFor();
-  const recoveryCodes = (await list.getByRole('listitem').allInnerTexts()).map((code) => code.trim());
-  assert.ok(recoveryCodes.length >= 8, `expected at least 8 recovery codes, got ${recoveryCodes.length}`);
+  const recoveryCodes = (await list.getByRole('listitem').allInnerTexts()).map((code) =>
+    code.trim(),
+  );
+  assert.ok(
+    recoveryCodes.length >= 8,
+    `expected at least 8 recovery codes, got ${recoveryCodes.length}`,
+  );
   await page.getByRole('button', { name: 'I have saved these codes' }).click();
   await list.waitFor({ state: 'detached' });
   await page.getByText('The authenticator app is set up.').first().waitFor();

@@ -11,7 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const repoRoot = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+);
 
 export interface RunningServer {
   baseUrl: string;
@@ -57,7 +62,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 /** Direct children of `pid` (Linux /proc; empty elsewhere). */
 function childrenOf(pid: number): number[] {
   const children: number[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
   } catch {
@@ -86,7 +91,11 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   return condition();
 }
 
-export async function startServer(options: { smtpPort: number; resultsDir: string; logName?: string }): Promise<RunningServer> {
+export async function startServer(options: {
+  smtpPort: number;
+  resultsDir: string;
+  logName?: string;
+}): Promise<RunningServer> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'consilium-e2e-'));
   await fsp.chmod(dataDir, 0o755);
   const port = await freePort();
@@ -98,24 +107,28 @@ export async function startServer(options: { smtpPort: number; resultsDir: strin
   const log = fs.createWriteStream(logFile);
   let recent = '';
 
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'consilium.mjs'), 'start'], {
-    cwd: repoRoot,
-    detached: true, // own process group: the whole tree can be cleaned up
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      CONSILIUM_TEST_CLOCK: 'true',
-      CONSILIUM_DATA_DIR: dataDir,
-      CONSILIUM_DB_PORT: String(dbPort),
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(options.smtpPort),
-      CONSILIUM_SEED_DEMO: 'true',
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'consilium.mjs'), 'start'],
+    {
+      cwd: repoRoot,
+      detached: true, // own process group: the whole tree can be cleaned up
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        CONSILIUM_TEST_CLOCK: 'true',
+        CONSILIUM_DATA_DIR: dataDir,
+        CONSILIUM_DB_PORT: String(dbPort),
+        PORT: String(port),
+        PUBLIC_URL: baseUrl,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(options.smtpPort),
+        CONSILIUM_SEED_DEMO: 'true',
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      },
     },
-  });
+  );
   const pgid = child.pid!;
   const onOutput = (chunk: Buffer) => {
     log.write(chunk);
@@ -124,7 +137,9 @@ export async function startServer(options: { smtpPort: number; resultsDir: strin
   child.stdout!.on('data', onOutput);
   child.stderr!.on('data', onOutput);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => ((exited = true), resolve())),
+  );
 
   // Last resort if this process dies without calling stop(): kill the group synchronously.
   const onProcessExit = () => signalGroup(pgid, 'SIGKILL');
@@ -150,6 +165,12 @@ export async function startServer(options: { smtpPort: number; resultsDir: strin
           }
         }
         await Promise.race([exit, sleep(40_000)]);
+        if (!exited)
+          console.warn('E2E: Consilium did not stop within 40 s of SIGTERM; killing it.');
+        else if (child.exitCode !== 0)
+          console.warn(
+            `E2E: Consilium exited with ${child.exitCode ?? child.signalCode} on SIGTERM.\n${server.tail(15)}`,
+          );
       }
       // Whatever is left in the group (e.g. an orphaned postgres after a crash).
       if (groupAlive(pgid)) {
@@ -168,14 +189,18 @@ export async function startServer(options: { smtpPort: number; resultsDir: strin
   try {
     const deadline = Date.now() + 240_000; // includes a first web build
     for (;;) {
-      if (exited) throw new Error(`Consilium exited during start-up (code ${child.exitCode}).\n${server.tail()}`);
+      if (exited)
+        throw new Error(
+          `Consilium exited during start-up (code ${child.exitCode}).\n${server.tail()}`,
+        );
       try {
         const response = await fetch(`${baseUrl}/api/ready`);
         if (response.status === 200) break;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`Consilium was not ready within 240 s.\n${server.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`Consilium was not ready within 240 s.\n${server.tail()}`);
       await sleep(250);
     }
   } catch (error) {
