@@ -9,6 +9,7 @@ import type { RequestContext } from '../http/request-context.ts';
 import { emailChangedMessage, confirmEmailChangeMessage, toMailLocale } from '../mail/templates.ts';
 import { createToken, hashToken } from '../platform/secrets.ts';
 import { consumeEmailToken, findUserByEmail, insertEmailToken } from './auth-repository.ts';
+import { auditAccountEvent } from './account-audit.ts';
 import { requireRecentReauthentication } from './reauthenticate.ts';
 
 const changeLifetimeMs = 24 * 60 * 60_000;
@@ -96,20 +97,7 @@ export async function confirmEmailChange(
       .where('revoked_at', 'is', null)
       .$if(context.session !== null, (query) => query.where('id', '!=', context.session!.id))
       .execute();
-    const membership = await unit.trx
-      .selectFrom('memberships')
-      .select('organization_id')
-      .where('user_id', '=', consumed.user_id)
-      .executeTakeFirst();
-    await unit.audit({
-      eventType: 'auth.email_changed',
-      organizationId: membership?.organization_id ?? null,
-      actorUserId: consumed.user_id,
-      entityType: 'User',
-      entityId: consumed.user_id,
-      ipAddress: context.ipAddress,
-      userAgent: context.userAgent,
-    });
+    await auditAccountEvent(unit, context, consumed.user_id, 'auth.email_changed');
     await unit.email({ to: user.email, ...emailChangedMessage(toMailLocale(user.locale)) });
   });
 }

@@ -9,10 +9,10 @@ import { transact } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { passwordResetMessage, toMailLocale } from '../mail/templates.ts';
 import { createToken, hashToken } from '../platform/secrets.ts';
+import { auditAccountEvent } from './account-audit.ts';
 import {
   clearFailures,
   consumeEmailToken,
-  findActiveMembership,
   findUserByEmail,
   findUserById,
   insertEmailToken,
@@ -32,7 +32,6 @@ export async function requestPasswordReset(
   const email = emailInput.trim().toLowerCase();
   const user = await findUserByEmail(services.db, email);
   if (user === undefined || user.deactivated_at !== null) return;
-  const membership = await findActiveMembership(services.db, user.id);
   await transact(services, async (unit) => {
     const token = createToken();
     await insertEmailToken(unit.trx, {
@@ -41,15 +40,7 @@ export async function requestPasswordReset(
       tokenHash: hashToken(token),
       expiresAt: new Date(unit.now.getTime() + resetLifetimeMs),
     });
-    await unit.audit({
-      eventType: 'auth.password_reset_requested',
-      organizationId: membership?.organization_id ?? null,
-      actorUserId: user.id,
-      entityType: 'User',
-      entityId: user.id,
-      ipAddress: context.ipAddress,
-      userAgent: context.userAgent,
-    });
+    await auditAccountEvent(unit, context, user.id, 'auth.password_reset_requested');
     await unit.email({
       to: user.email,
       ...passwordResetMessage(
@@ -96,15 +87,6 @@ export async function completePasswordReset(
     await revokeAllSessions(unit.trx, user.id, unit.now, 'password_reset');
     // The reset proves the mailbox, not the second factor: its lockout stays.
     await clearFailures(unit.trx, user.email, 'password');
-    const membership = await findActiveMembership(unit.trx, user.id);
-    await unit.audit({
-      eventType: 'auth.password_reset',
-      organizationId: membership?.organization_id ?? null,
-      actorUserId: user.id,
-      entityType: 'User',
-      entityId: user.id,
-      ipAddress: context.ipAddress,
-      userAgent: context.userAgent,
-    });
+    await auditAccountEvent(unit, context, user.id, 'auth.password_reset');
   });
 }

@@ -8,6 +8,7 @@ import type { Services } from '../app/services.ts';
 import { transact, type UnitOfWork } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { createToken, hashToken, sha256Hex } from '../platform/secrets.ts';
+import { auditAccountEvent } from './account-audit.ts';
 import {
   clearFailures,
   countPasskeys,
@@ -124,15 +125,7 @@ export async function promoteToFullSession(
 ): Promise<string> {
   if (context.session !== null)
     await revokeSession(unit.trx, context.session.id, unit.now, 'second_factor_completed');
-  const membership = await findActiveMembership(unit.trx, userId);
-  await unit.audit({
-    eventType: 'auth.mfa_challenge_passed',
-    organizationId: membership?.organization_id ?? null,
-    actorUserId: userId,
-    entityType: 'User',
-    entityId: userId,
-    ipAddress: context.ipAddress,
-    userAgent: context.userAgent,
+  await auditAccountEvent(unit, context, userId, 'auth.mfa_challenge_passed', {
     details: { method },
   });
   return openSession(unit, context, { id: userId }, 'active', unit.now);
@@ -197,16 +190,7 @@ export async function completeWithRecoveryCode(
       .returning('id')
       .executeTakeFirst();
     if (used === undefined) return null;
-    const membership = await findActiveMembership(unit.trx, user.id);
-    await unit.audit({
-      eventType: 'auth.recovery_code_used',
-      organizationId: membership?.organization_id ?? null,
-      actorUserId: user.id,
-      entityType: 'User',
-      entityId: user.id,
-      ipAddress: context.ipAddress,
-      userAgent: context.userAgent,
-    });
+    await auditAccountEvent(unit, context, user.id, 'auth.recovery_code_used');
     return promoteToFullSession(unit, context, user.id, 'recovery_code');
   });
   if (token === null) {

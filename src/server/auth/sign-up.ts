@@ -11,6 +11,7 @@ import { transact } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { existingAccountMessage, toMailLocale, verifyEmailMessage } from '../mail/templates.ts';
 import { createToken, hashToken } from '../platform/secrets.ts';
+import { auditAccountEvent } from './account-audit.ts';
 import { consumeEmailToken, findUserByEmail, insertEmailToken } from './auth-repository.ts';
 import { hashPassword } from './password-hashing.ts';
 
@@ -170,20 +171,7 @@ export async function verifyEmail(
       .where('id', '=', consumed.user_id)
       .where('email_verified_at', 'is', null)
       .execute();
-    const membership = await unit.trx
-      .selectFrom('memberships')
-      .select('organization_id')
-      .where('user_id', '=', consumed.user_id)
-      .executeTakeFirst();
-    await unit.audit({
-      eventType: 'auth.email_verified',
-      organizationId: membership?.organization_id ?? null,
-      actorUserId: consumed.user_id,
-      entityType: 'User',
-      entityId: consumed.user_id,
-      ipAddress: context.ipAddress,
-      userAgent: context.userAgent,
-    });
+    await auditAccountEvent(unit, context, consumed.user_id, 'auth.email_verified');
   });
 }
 
