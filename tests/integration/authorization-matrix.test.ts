@@ -467,6 +467,14 @@ const samples: Record<string, RouteSample> = {
       },
     ],
   },
+  'GET /api/v1/terminology/icd10cm': {
+    calls: () => [
+      { label: '', url: '/api/v1/terminology/icd10cm?q=diabetes&limit=5', permitted: ok(200) },
+    ],
+  },
+  'GET /api/v1/terminology/icd10cm/:code': {
+    calls: () => [{ label: 'E11.9', url: '/api/v1/terminology/icd10cm/E11.9', permitted: ok(200) }],
+  },
 };
 
 const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) =>
@@ -628,7 +636,7 @@ describe('authorization matrix', () => {
     expect(row?.id).toBe(otherTenantPasskeyId);
   });
 
-  it('saw the cases the brief names', () => {
+  it('covers every case the authorization requirements name', () => {
     const find = (route: string, subject: string, call = '') =>
       results.find(
         (result) => result.route === route && result.subject === subject && result.call === call,

@@ -28,6 +28,7 @@ import { patientRoutes } from '../patients/patient-routes.ts';
 import { ControllableClock, systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createSecretBox, loadInstanceKey } from '../platform/secrets.ts';
+import { terminologyRoutes } from '../terminology/terminology-routes.ts';
 import { startDatabaseRuntime, type DatabaseRuntime } from './database-runtime.ts';
 import type { Services } from './services.ts';
 
@@ -38,6 +39,7 @@ export function allRoutes(services: Services): RouteDefinition[] {
     ...orgRoutes(services),
     ...patientRoutes(services),
     ...auditRoutes(services),
+    ...terminologyRoutes(),
   ];
 }
 

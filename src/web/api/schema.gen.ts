@@ -1477,6 +1477,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/terminology/icd10cm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search ICD-10-CM codes by code prefix or by words of the title */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                code: string;
+                                display: string;
+                                title: string;
+                                billable: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terminology/icd10cm/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ICD-10-CM code (E11.9, e119 or E119); 404 with the retirement when retired */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Icd10CmEntry"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1528,6 +1612,35 @@ export interface components {
             timeZone: string;
             idleTimeoutMinutes: number;
             absoluteLifetimeMinutes: number;
+        };
+        Icd10CmRetiredCodeInput: {
+            code: string;
+            display: string;
+            /** @enum {string} */
+            status: "deleted" | "became_header" | "deleted_header";
+            lastValidFiscalYear: number | null;
+            invalidFromFiscalYear: number;
+            title: string;
+        };
+        Icd10CmEntryInput: {
+            code: string;
+            display: string;
+            billable: boolean;
+            title: string;
+            category: {
+                code: string;
+                title: string;
+            };
+            block: {
+                range: string;
+                title: string;
+            } | null;
+            chapter: {
+                number: number;
+                range: string;
+                title: string;
+            } | null;
+            retired?: components["schemas"]["Icd10CmRetiredCodeInput"];
         };
         MemberInput: {
             /** Format: uuid */
@@ -1606,6 +1719,35 @@ export interface components {
             timeZone: string;
             idleTimeoutMinutes: number;
             absoluteLifetimeMinutes: number;
+        };
+        Icd10CmRetiredCode: {
+            code: string;
+            display: string;
+            /** @enum {string} */
+            status: "deleted" | "became_header" | "deleted_header";
+            lastValidFiscalYear: number | null;
+            invalidFromFiscalYear: number;
+            title: string;
+        };
+        Icd10CmEntry: {
+            code: string;
+            display: string;
+            billable: boolean;
+            title: string;
+            category: {
+                code: string;
+                title: string;
+            };
+            block: {
+                range: string;
+                title: string;
+            } | null;
+            chapter: {
+                number: number;
+                range: string;
+                title: string;
+            } | null;
+            retired?: components["schemas"]["Icd10CmRetiredCode"];
         };
         Member: {
             /** Format: uuid */

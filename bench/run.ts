@@ -1,0 +1,7 @@
+/**
+ * `npm run bench`: runs every benchmark in turn and prints its figures. Benchmarks are not part
+ * of `npm test`; docs/performance.md records the figures measured and how to reproduce them.
+ */
+import { benchIcd10Cm } from './icd10cm-validate.ts';
+
+await benchIcd10Cm();
