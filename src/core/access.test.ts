@@ -85,16 +85,42 @@ describe('the policy table', () => {
     (typeof roles)[number],
     Partial<Record<(typeof actions)[number], Relation[]>>
   > = {
-    patient: { 'patient.read': ['self'], 'patient.update': ['self'] },
-    proxy: { 'patient.read': ['proxy'], 'patient.update': ['proxy'] },
-    referring_physician: { 'patient.read': ['referrer'] },
+    patient: {
+      'patient.read': ['self'],
+      'patient.update': ['self'],
+      'case.create': ['self'],
+      'case.read': ['self'],
+      'case.update': ['self'],
+      'case.transition': ['self'],
+    },
+    proxy: {
+      'patient.read': ['proxy'],
+      'patient.update': ['proxy'],
+      'case.create': ['proxy'],
+      'case.read': ['proxy'],
+      'case.update': ['proxy'],
+      'case.transition': ['proxy'],
+    },
+    referring_physician: {
+      'patient.read': ['referrer'],
+      'case.create': ['referrer'],
+      'case.read': ['referrer'],
+      'case.update': ['referrer'],
+      'case.transition': ['referrer'],
+    },
     coordinator: {
       'patient.read': ['organization'],
       'patient.update': ['organization'],
       'member.read': ['organization'],
+      'case.read': ['organization'],
+      'case.transition': ['organization'],
     },
-    specialist: { 'patient.read': ['assigned'] },
-    care_team: { 'patient.read': ['assigned'] },
+    specialist: {
+      'patient.read': ['assigned'],
+      'case.read': ['assigned'],
+      'case.transition': ['assigned'],
+    },
+    care_team: { 'patient.read': ['assigned'], 'case.read': ['assigned'] },
     org_admin: {
       'member.read': ['organization'],
       'member.invite': ['organization'],

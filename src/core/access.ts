@@ -18,6 +18,10 @@ export const actions = [
   'audit.read',
   'settings.read',
   'settings.update',
+  'case.create',
+  'case.read',
+  'case.update',
+  'case.transition',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -29,6 +33,10 @@ export type Action = (typeof actions)[number];
  * - `proxy`: a patient who delegated access to the actor (active, not revoked).
  * - `referrer`: a patient the actor referred as their physician.
  * - `assigned`: a patient whose case is assigned to the actor (specialists, care team).
+ *
+ * For a case, the relations are those of its patient (`self`, `proxy`, `referrer`) or of its
+ * assignment (`assigned`). Which transitions each role may take is declared per transition in
+ * `case-lifecycle.ts`; `case.transition` only says whether the role may attempt any on the case.
  */
 export const relations = ['organization', 'self', 'proxy', 'referrer', 'assigned'] as const;
 
@@ -39,24 +47,43 @@ export const accessPolicy: Readonly<Record<Role, Partial<Record<Action, readonly
   patient: {
     'patient.read': ['self'],
     'patient.update': ['self'],
+    'case.create': ['self'],
+    'case.read': ['self'],
+    'case.update': ['self'],
+    'case.transition': ['self'],
   },
   proxy: {
     'patient.read': ['proxy'],
     'patient.update': ['proxy'],
+    'case.create': ['proxy'],
+    'case.read': ['proxy'],
+    'case.update': ['proxy'],
+    'case.transition': ['proxy'],
   },
+  // Issue 3: a referring physician may start and complete the intake on the patient's behalf.
   referring_physician: {
     'patient.read': ['referrer'],
+    'case.create': ['referrer'],
+    'case.read': ['referrer'],
+    'case.update': ['referrer'],
+    'case.transition': ['referrer'],
   },
+  // The intake is the patient side's to write; the coordinator moves the case through triage.
   coordinator: {
     'patient.read': ['organization'],
     'patient.update': ['organization'],
     'member.read': ['organization'],
+    'case.read': ['organization'],
+    'case.transition': ['organization'],
   },
   specialist: {
     'patient.read': ['assigned'],
+    'case.read': ['assigned'],
+    'case.transition': ['assigned'],
   },
   care_team: {
     'patient.read': ['assigned'],
+    'case.read': ['assigned'],
   },
   org_admin: {
     'member.read': ['organization'],

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, canEver, type ResourceAccessFacts } from '../../src/core/access.ts';
+import { caseTransitions } from '../../src/core/case-lifecycle.ts';
 import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
 import { createMember, testPassword } from '../support/accounts.ts';
@@ -31,6 +32,7 @@ interface AnswerBody {
   passkeys?: Array<{ id: string }>;
   members?: Array<{ userId: string }>;
   patients?: Array<{ id: string }>;
+  cases?: Array<{ id: string }>;
   events?: Array<{ patientId: string | null }>;
   error?: { code: string; message: string };
 }
@@ -62,6 +64,8 @@ let testApp: TestApp;
 let fixtures: MatrixFixtures;
 let routes: RouteDefinition[];
 let otherTenantPasskeyId: string;
+/** One submitted case per fixture patient: the relations to it are those to its patient. */
+let fixtureCases: Array<{ id: string; patient: FixturePatient }>;
 
 const freshEmail = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}@example.test`;
 const freshToken = () => randomBytes(24).toString('base64url');
@@ -78,6 +82,50 @@ function patientCalls(method: 'GET' | 'PATCH'): (subject: Subject) => Call[] {
       permitted: ok(200),
       check: (response) => expect(response.body.id).toBe(patient.id),
     }));
+}
+
+type CaseMethod = 'GET' | 'PATCH' | 'TRANSITION';
+
+/**
+ * Calls on each fixture case. They change nothing: the cases are submitted, so a draft change
+ * answers 409; `mark_ready` on a submitted case answers 409 to the roles that may take it some
+ * time (the lifecycle's permits) and 404 to everyone else.
+ */
+function caseCalls(method: CaseMethod): (subject: Subject) => Call[] {
+  return (subject) =>
+    fixtureCases.map(({ id, patient }) => {
+      const mayMarkReady =
+        'actor' in subject &&
+        caseTransitions.mark_ready.by.some((permit) => permit.role === subject.actor.role);
+      const common = {
+        label: patient.label,
+        resource: (actor: Extract<Subject, { actor: unknown }>['actor']) =>
+          patientFacts(actor, patient),
+      };
+      switch (method) {
+        case 'GET':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}`,
+            permitted: ok(200),
+            check: (response: TestResponse<AnswerBody>) => expect(response.body.id).toBe(id),
+          };
+        case 'PATCH':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}`,
+            body: {},
+            permitted: refused(409, 'conflict'),
+          };
+        case 'TRANSITION':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}/transitions`,
+            body: { transition: 'mark_ready' },
+            permitted: mayMarkReady ? refused(409, 'conflict') : refused(404, 'not_found'),
+          };
+      }
+    });
 }
 
 /** A fresh member of `organizationId` to be deactivated (one per call: deactivation is final). */
@@ -440,6 +488,37 @@ const samples: Record<string, RouteSample> = {
   },
   'GET /api/v1/patients/:id': { calls: patientCalls('GET') },
   'PATCH /api/v1/patients/:id': { calls: patientCalls('PATCH') },
+  'POST /api/v1/cases': {
+    calls: () =>
+      fixtures.patients.map((patient) => ({
+        label: patient.label,
+        url: '/api/v1/cases',
+        body: { patientId: patient.id },
+        resource: (actor) => patientFacts(actor, patient),
+        permitted: ok(201),
+      })),
+  },
+  'GET /api/v1/cases': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/cases?limit=100',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if (!('actor' in subject)) return;
+          const listed = (response.body.cases ?? []).map((entry) => entry.id);
+          for (const { id, patient } of fixtureCases) {
+            expect(listed.includes(id), `${subject.label} lists the case of ${patient.label}`).toBe(
+              can(subject.actor, 'case.read', patientFacts(subject.actor, patient)),
+            );
+          }
+        },
+      },
+    ],
+  },
+  'GET /api/v1/cases/:id': { calls: caseCalls('GET') },
+  'PATCH /api/v1/cases/:id': { calls: caseCalls('PATCH') },
+  'POST /api/v1/cases/:id/transitions': { calls: caseCalls('TRANSITION') },
   'GET /api/v1/audit/events': {
     calls: () => [
       {
@@ -542,6 +621,26 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   otherTenantPasskeyId = passkey.id;
+  fixtureCases = [];
+  for (const patient of fixtures.patients) {
+    const now = testApp.clock.now();
+    const row = await testApp.app.services.db
+      .insertInto('cases')
+      .values({
+        organization_id: patient.organizationId,
+        patient_id: patient.id,
+        created_by_user_id: patient.userId!,
+        state: 'submitted',
+        stage_owner: 'coordinator',
+        stage_deadline_at: new Date(now.getTime() + 86_400_000),
+        submitted_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    fixtureCases.push({ id: row.id, patient });
+  }
   // Signing in counts as a fresh re-authentication; let that window pass so the guarded
   // second-factor routes answer the same for every caller.
   testApp.clock.advance(6 * 60_000);
@@ -662,5 +761,18 @@ describe('authorization matrix', () => {
       200,
     );
     expect(find('GET /api/v1/audit/events', 'patient@A')).toBe(404);
+    const readCase = 'GET /api/v1/cases/:id';
+    expect(find(readCase, 'patient@A', 'Org A patient')).toBe(200);
+    expect(find(readCase, 'patient@A', 'Org A other patient')).toBe(404);
+    expect(find(readCase, 'proxy@A', 'Org A patient')).toBe(200);
+    expect(find(readCase, 'proxy@A', 'Org A other patient')).toBe(404);
+    expect(find(readCase, 'referring_physician@A', 'Org A patient')).toBe(200);
+    expect(find(readCase, 'coordinator@A', 'Org A other patient')).toBe(200);
+    expect(find(readCase, 'coordinator@B', 'Org A patient')).toBe(404);
+    expect(find(readCase, 'specialist@A', 'Org A patient')).toBe(404);
+    expect(find(readCase, 'org_admin@A', 'Org A patient')).toBe(404);
+    const transitions = 'POST /api/v1/cases/:id/transitions';
+    expect(find(transitions, 'coordinator@A', 'Org A patient')).toBe(409);
+    expect(find(transitions, 'patient@A', 'Org A patient')).toBe(404);
   });
 });

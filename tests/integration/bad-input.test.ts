@@ -65,6 +65,9 @@ function validBodies(): Record<string, Record<string, unknown>> {
     'POST /api/v1/invitations/:token/accept': { name: 'Someone', password: testPassword },
     'PATCH /api/v1/patients/:id': { givenName: 'Ana' },
     'PATCH /api/v1/org/settings': { name: 'Renamed Clinic' },
+    'POST /api/v1/cases': { patientId: patient.patientId! },
+    'PATCH /api/v1/cases/:id': { conditionDescription: 'Knee pain for six months' },
+    'POST /api/v1/cases/:id/transitions': { transition: 'submit' },
   };
 }
 

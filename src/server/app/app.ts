@@ -16,6 +16,7 @@ import {
 } from '../db/database.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import { caseRoutes } from '../cases/case-routes.ts';
 import { loadCommonPasswords } from '../auth/password-hashing.ts';
 import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
 import { registerDevMailbox, registerTestClock } from '../dev/dev-routes.ts';
@@ -38,6 +39,7 @@ export function allRoutes(services: Services): RouteDefinition[] {
     ...authRoutes(services),
     ...orgRoutes(services),
     ...patientRoutes(services),
+    ...caseRoutes(services),
     ...auditRoutes(services),
     ...terminologyRoutes(),
   ];

@@ -27,6 +27,13 @@ export const backupTables = [
   'patients',
   'patient_proxies',
   'patient_referrers',
+  'cases',
+  'case_questions',
+  'case_medications',
+  'case_allergies',
+  'case_devices',
+  'case_timeline',
+  'case_record_requests',
   'mail_outbox',
   'audit_events',
 ] as const;

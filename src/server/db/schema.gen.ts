@@ -60,6 +60,86 @@ export interface AuthFailures {
   occurred_at: Timestamp;
 }
 
+export interface CaseAllergies {
+  case_id: string;
+  id: Generated<string>;
+  position: number;
+  reaction: string | null;
+  severity: string | null;
+  substance: string;
+}
+
+export interface CaseDevices {
+  case_id: string;
+  description: string;
+  id: Generated<string>;
+  position: number;
+}
+
+export interface CaseMedications {
+  case_id: string;
+  dose: string | null;
+  frequency: string | null;
+  id: Generated<string>;
+  name: string;
+  position: number;
+}
+
+export interface CaseQuestions {
+  case_id: string;
+  id: Generated<string>;
+  position: number;
+  text: string;
+}
+
+export interface CaseRecordRequests {
+  case_id: string;
+  created_at: Timestamp;
+  due_at: Timestamp;
+  fulfilled_at: Timestamp | null;
+  id: Generated<string>;
+  requested_by_user_id: string;
+  status: Generated<string>;
+  what: string;
+  why: string;
+}
+
+export interface Cases {
+  condition_description: string | null;
+  consent_accepted_at: Timestamp | null;
+  consent_version: string | null;
+  created_at: Timestamp;
+  created_by_user_id: string;
+  diagnosis_code: string | null;
+  diagnosis_text: string | null;
+  goals: Generated<Json>;
+  history: string | null;
+  id: Generated<string>;
+  organization_id: string;
+  patient_id: string;
+  proposed_treatment: string | null;
+  stage_deadline_at: Timestamp | null;
+  stage_owner: string | null;
+  state: Generated<string>;
+  submitted_at: Timestamp | null;
+  updated_at: Timestamp;
+  urgency: Generated<string>;
+  urgency_reason: string | null;
+  version: Generated<number>;
+}
+
+export interface CaseTimeline {
+  actor_user_id: string | null;
+  case_id: string;
+  from_state: string | null;
+  id: Generated<string>;
+  kind: string;
+  note: string | null;
+  occurred_at: Timestamp;
+  to_state: string | null;
+  transition: string | null;
+}
+
 export interface EmailTokens {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -204,6 +284,13 @@ export interface DB {
   audit_events: AuditEvents;
   auth_challenges: AuthChallenges;
   auth_failures: AuthFailures;
+  case_allergies: CaseAllergies;
+  case_devices: CaseDevices;
+  case_medications: CaseMedications;
+  case_questions: CaseQuestions;
+  case_record_requests: CaseRecordRequests;
+  case_timeline: CaseTimeline;
+  cases: Cases;
   email_tokens: EmailTokens;
   invitations: Invitations;
   mail_outbox: MailOutbox;

@@ -1386,6 +1386,245 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases the caller may see, by stage deadline; the coordinator's queue */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+                    urgency?: "routine" | "urgent";
+                    overdue?: "true" | "false";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cases: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                patientId: string;
+                                patientName: string;
+                                /** @enum {string} */
+                                state: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+                                /** @enum {string} */
+                                urgency: "routine" | "urgent";
+                                stageOwner: ("patient" | "coordinator" | "specialist") | null;
+                                stageDeadlineAt: string | null;
+                                overdue: boolean;
+                                submittedAt: string | null;
+                                createdAt: string;
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                            counts: {
+                                [key: string]: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a draft case for a patient (self, delegated or referred) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        patientId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case (404 when not visible to the caller) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Save intake changes to a draft case (lists are replaced whole) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        urgency?: "routine" | "urgent";
+                        urgencyReason?: string | null;
+                        conditionDescription?: string | null;
+                        diagnosisCode?: string | null;
+                        diagnosisText?: string | null;
+                        proposedTreatment?: string | null;
+                        history?: string | null;
+                        goals?: {
+                            whatMatters?: string;
+                            /** @enum {string} */
+                            opinionScope?: "national" | "international";
+                            preferredLanguage?: string;
+                            writtenOnly?: boolean;
+                        };
+                        questions?: string[];
+                        medications?: {
+                            name: string;
+                            dose?: string | null;
+                            frequency?: string | null;
+                        }[];
+                        allergies?: {
+                            substance: string;
+                            reaction?: string | null;
+                            severity?: ("mild" | "moderate" | "severe" | "unknown") | null;
+                        }[];
+                        devices?: string[];
+                        consentAccepted?: boolean;
+                        expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a lifecycle step (409 with the current state when not possible now) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        transition: "submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "withdraw" | "cancel";
+                        expectedVersion?: number;
+                        note?: string;
+                        recordRequest?: {
+                            what: string;
+                            why: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -1399,7 +1638,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1447,7 +1686,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1606,6 +1845,79 @@ export interface components {
             name: string;
             email: string;
         };
+        CaseInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            patientId: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+            /** @enum {string} */
+            urgency: "routine" | "urgent";
+            urgencyReason: string | null;
+            conditionDescription: string | null;
+            diagnosis: {
+                code: string | null;
+                text: string | null;
+            };
+            proposedTreatment: string | null;
+            history: string | null;
+            goals: unknown;
+            questions: string[];
+            medications: {
+                name: string;
+                dose: string | null;
+                frequency: string | null;
+            }[];
+            allergies: {
+                substance: string;
+                reaction: string | null;
+                severity: ("mild" | "moderate" | "severe" | "unknown") | null;
+            }[];
+            devices: string[];
+            consent: {
+                accepted: boolean;
+                version: string | null;
+                acceptedAt: string | null;
+                currentVersion: string;
+            };
+            stageOwner: ("patient" | "coordinator" | "specialist") | null;
+            stageDeadlineAt: string | null;
+            submittedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            recordRequests: {
+                /** Format: uuid */
+                id: string;
+                what: string;
+                why: string;
+                dueAt: string;
+                /** @enum {string} */
+                status: "open" | "fulfilled";
+                createdAt: string;
+                fulfilledAt: string | null;
+            }[];
+            timeline: {
+                /** Format: uuid */
+                id: string;
+                occurredAt: string;
+                actorUserId: string | null;
+                /** @enum {string} */
+                kind: "created" | "transition";
+                transition: ("submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel") | null;
+                fromState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
+                toState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
+                note: string | null;
+            }[];
+            availableTransitions: {
+                /** @enum {string} */
+                name: "submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel";
+                /** @enum {string} */
+                to: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+                failures: string[];
+            }[];
+        };
         OrganizationSettingsInput: {
             name: string;
             slug: string;
@@ -1712,6 +2024,79 @@ export interface components {
             id: string;
             name: string;
             email: string;
+        };
+        Case: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            patientId: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+            /** @enum {string} */
+            urgency: "routine" | "urgent";
+            urgencyReason: string | null;
+            conditionDescription: string | null;
+            diagnosis: {
+                code: string | null;
+                text: string | null;
+            };
+            proposedTreatment: string | null;
+            history: string | null;
+            goals: unknown;
+            questions: string[];
+            medications: {
+                name: string;
+                dose: string | null;
+                frequency: string | null;
+            }[];
+            allergies: {
+                substance: string;
+                reaction: string | null;
+                severity: ("mild" | "moderate" | "severe" | "unknown") | null;
+            }[];
+            devices: string[];
+            consent: {
+                accepted: boolean;
+                version: string | null;
+                acceptedAt: string | null;
+                currentVersion: string;
+            };
+            stageOwner: ("patient" | "coordinator" | "specialist") | null;
+            stageDeadlineAt: string | null;
+            submittedAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            recordRequests: {
+                /** Format: uuid */
+                id: string;
+                what: string;
+                why: string;
+                dueAt: string;
+                /** @enum {string} */
+                status: "open" | "fulfilled";
+                createdAt: string;
+                fulfilledAt: string | null;
+            }[];
+            timeline: {
+                /** Format: uuid */
+                id: string;
+                occurredAt: string;
+                actorUserId: string | null;
+                /** @enum {string} */
+                kind: "created" | "transition";
+                transition: ("submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel") | null;
+                fromState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
+                toState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
+                note: string | null;
+            }[];
+            availableTransitions: {
+                /** @enum {string} */
+                name: "submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel";
+                /** @enum {string} */
+                to: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+                failures: string[];
+            }[];
         };
         OrganizationSettings: {
             name: string;
