@@ -4,44 +4,20 @@
  * the use cases decide, this module reads and writes.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { accessScope, type Action, type Actor, type Relation } from '../../core/access.ts';
+import type { Action, Actor } from '../../core/access.ts';
 import type { CaseState, StageOwner, Urgency } from '../../core/case-lifecycle.ts';
 import type { Allergy, CaseGoals, Medication } from '../../core/case-intake.ts';
+import { patientAccessFilter, patientRelation } from '../access/patient-access-filter.ts';
 import type { Database, DatabaseTransaction } from '../db/database.ts';
 
 type Executor = Database | DatabaseTransaction;
 
-const isSelf = (actor: Actor) =>
-  sql<SqlBool>`EXISTS (SELECT 1 FROM patients cp WHERE cp.id = c.patient_id AND cp.user_id = ${actor.userId})`;
-const isProxy = (actor: Actor) =>
-  sql<SqlBool>`EXISTS (SELECT 1 FROM patient_proxies pp WHERE pp.patient_id = c.patient_id AND pp.proxy_user_id = ${actor.userId} AND pp.revoked_at IS NULL)`;
-const isReferrer = (actor: Actor) =>
-  sql<SqlBool>`EXISTS (SELECT 1 FROM patient_referrers pr WHERE pr.patient_id = c.patient_id AND pr.physician_user_id = ${actor.userId})`;
-
-/** The SQL condition "actor relates to case c under one of the relations granted for `action`". */
+/** The access rule over cases `c`. */
 function accessFilter(actor: Actor, action: Action): Expression<SqlBool> {
-  const granted: readonly Relation[] = accessScope(actor, action);
-  const conditions = granted.map((relation) => {
-    switch (relation) {
-      case 'organization':
-        return sql<SqlBool>`true`;
-      case 'self':
-        return isSelf(actor);
-      case 'proxy':
-        return isProxy(actor);
-      case 'referrer':
-        return isReferrer(actor);
-      case 'assigned':
-        // Offers and assignment arrive with matching (issue 3, "Assign"); until then nobody is.
-        return sql<SqlBool>`false`;
-      default: {
-        const exhaustive: never = relation;
-        throw new Error(`unknown relation ${String(exhaustive)}`);
-      }
-    }
+  return patientAccessFilter(actor, action, {
+    organization: 'c.organization_id',
+    patient: 'c.patient_id',
   });
-  if (conditions.length === 0) return sql<SqlBool>`false`;
-  return sql<SqlBool>`(c.organization_id = ${actor.organizationId} AND (${sql.join(conditions, sql` OR `)}))`;
 }
 
 const caseColumns = [
@@ -83,9 +59,9 @@ export function findVisibleCase(db: Executor, actor: Actor, action: Action, case
       'o.time_zone as organization_time_zone',
       'o.consent_version as organization_consent_version',
       'p.user_id as patient_user_id',
-      isSelf(actor).as('actor_is_self'),
-      isProxy(actor).as('actor_is_proxy'),
-      isReferrer(actor).as('actor_is_referrer'),
+      patientRelation(actor, 'self', 'c.patient_id').as('actor_is_self'),
+      patientRelation(actor, 'proxy', 'c.patient_id').as('actor_is_proxy'),
+      patientRelation(actor, 'referrer', 'c.patient_id').as('actor_is_referrer'),
       sql<number>`(SELECT count(*)::int FROM case_questions q WHERE q.case_id = c.id)`.as(
         'question_count',
       ),
