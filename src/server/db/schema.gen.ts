@@ -69,6 +69,19 @@ export interface CaseAllergies {
   substance: string;
 }
 
+export interface CaseAttachments {
+  case_id: string;
+  description: string | null;
+  file_name: string;
+  id: Generated<string>;
+  media_type: string;
+  sha256: string;
+  size_bytes: number;
+  storage_key: string;
+  uploaded_at: Timestamp;
+  uploaded_by_user_id: string;
+}
+
 export interface CaseDevices {
   case_id: string;
   description: string;
@@ -83,6 +96,31 @@ export interface CaseMedications {
   id: Generated<string>;
   name: string;
   position: number;
+}
+
+export interface CaseOffers {
+  case_id: string;
+  decline_reason: string | null;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  note: string | null;
+  offered_at: Timestamp;
+  offered_by_user_id: string;
+  responded_at: Timestamp | null;
+  specialist_user_id: string;
+  status: Generated<string>;
+}
+
+export interface CasePatientQuestions {
+  answer: string | null;
+  answered_at: Timestamp | null;
+  answered_by_user_id: string | null;
+  asked_at: Timestamp;
+  asked_by_user_id: string;
+  case_id: string;
+  id: Generated<string>;
+  retracted_at: Timestamp | null;
+  text: string;
 }
 
 export interface CaseQuestions {
@@ -105,19 +143,26 @@ export interface CaseRecordRequests {
 }
 
 export interface Cases {
+  assigned_specialist_user_id: string | null;
+  closed_at: Timestamp | null;
   condition_description: string | null;
   consent_accepted_at: Timestamp | null;
+  consent_accepted_by_user_id: string | null;
   consent_version: string | null;
   created_at: Timestamp;
   created_by_user_id: string;
+  delivered_at: Timestamp | null;
   diagnosis_code: string | null;
   diagnosis_text: string | null;
+  escalated_deadline_at: Timestamp | null;
+  follow_up_window_ends_at: Timestamp | null;
   goals: Generated<Json>;
   history: string | null;
   id: Generated<string>;
   organization_id: string;
   patient_id: string;
   proposed_treatment: string | null;
+  referring_physician_user_id: string | null;
   stage_deadline_at: Timestamp | null;
   stage_owner: string | null;
   state: Generated<string>;
@@ -131,6 +176,7 @@ export interface Cases {
 export interface CaseTimeline {
   actor_user_id: string | null;
   case_id: string;
+  event: string | null;
   from_state: string | null;
   id: Generated<string>;
   kind: string;
@@ -138,6 +184,13 @@ export interface CaseTimeline {
   occurred_at: Timestamp;
   to_state: string | null;
   transition: string | null;
+}
+
+export interface ConsentTexts {
+  organization_id: string;
+  published_at: Timestamp;
+  text: string;
+  version: string;
 }
 
 export interface EmailTokens {
@@ -151,6 +204,16 @@ export interface EmailTokens {
   user_id: string;
 }
 
+export interface FollowUpQuestions {
+  answered_at: Timestamp | null;
+  answered_version_id: string | null;
+  asked_at: Timestamp;
+  asked_by_user_id: string;
+  case_id: string;
+  id: Generated<string>;
+  text: string;
+}
+
 export interface Invitations {
   accepted_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -159,6 +222,8 @@ export interface Invitations {
   id: Generated<string>;
   invited_by_user_id: string | null;
   organization_id: string;
+  patient_id: string | null;
+  proxy_scope: string | null;
   revoked_at: Timestamp | null;
   role: string;
   token_hash: string;
@@ -187,13 +252,53 @@ export interface Memberships {
   user_id: string;
 }
 
+export interface Notifications {
+  case_id: string | null;
+  created_at: Timestamp;
+  data: Generated<Json>;
+  id: Generated<string>;
+  kind: string;
+  organization_id: string;
+  read_at: Timestamp | null;
+  user_id: string;
+}
+
+export interface OpinionDrafts {
+  author_user_id: string;
+  case_id: string;
+  content: Generated<Json>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface OpinionVersions {
+  case_id: string;
+  content: Json;
+  id: Generated<string>;
+  kind: string;
+  seal_sha256: string;
+  sequence: number;
+  signed_at: Timestamp;
+  signed_by_user_id: string;
+  signer_credentials: string;
+  signer_name: string;
+  verification_code: string;
+}
+
 export interface Organizations {
   absolute_lifetime_minutes: Generated<number>;
+  business_days: Generated<boolean>;
   consent_version: Generated<string>;
   created_at: Generated<Timestamp>;
+  follow_up_question_limit: Generated<number>;
+  follow_up_window_days: Generated<number>;
+  holidays: Generated<Json>;
   id: Generated<string>;
   idle_timeout_minutes: Generated<number>;
   name: string;
+  peer_review_required: Generated<boolean>;
+  service_levels: Generated<Json>;
   slug: string;
   time_zone: Generated<string>;
 }
@@ -214,11 +319,13 @@ export interface Passkeys {
 
 export interface PatientProxies {
   granted_at: Generated<Timestamp>;
+  granted_by_user_id: string | null;
   id: Generated<string>;
   organization_id: string;
   patient_id: string;
   proxy_user_id: string;
   revoked_at: Timestamp | null;
+  scope: Generated<string>;
 }
 
 export interface PatientReferrers {
@@ -232,6 +339,7 @@ export interface PatientReferrers {
 export interface Patients {
   birth_date: string | null;
   created_at: Generated<Timestamp>;
+  email: string | null;
   family_name: string;
   given_name: string;
   id: Generated<string>;
@@ -240,12 +348,34 @@ export interface Patients {
   user_id: string | null;
 }
 
+export interface PeerReviews {
+  case_id: string;
+  comment: string | null;
+  decided_at: Timestamp | null;
+  draft_version: number;
+  id: Generated<string>;
+  requested_at: Timestamp;
+  requested_by_user_id: string;
+  reviewer_user_id: string;
+  status: Generated<string>;
+}
+
 export interface RecoveryCodes {
   code_hash: string;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   used_at: Timestamp | null;
   user_id: string;
+}
+
+export interface ReportReceipts {
+  case_id: string;
+  confirmed_at: Timestamp | null;
+  id: Generated<string>;
+  opinion_version_id: string;
+  recipient_user_id: string;
+  reminded_at: Timestamp | null;
+  sent_at: Timestamp;
 }
 
 export interface Sessions {
@@ -262,6 +392,14 @@ export interface Sessions {
   token_hash: string;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SpecialistProfiles {
+  credentials: Generated<string>;
+  languages: Generated<string[]>;
+  membership_id: string;
+  specialties: Generated<string[]>;
+  updated_at: Timestamp;
 }
 
 export interface Users {
@@ -285,22 +423,33 @@ export interface DB {
   auth_challenges: AuthChallenges;
   auth_failures: AuthFailures;
   case_allergies: CaseAllergies;
+  case_attachments: CaseAttachments;
   case_devices: CaseDevices;
   case_medications: CaseMedications;
+  case_offers: CaseOffers;
+  case_patient_questions: CasePatientQuestions;
   case_questions: CaseQuestions;
   case_record_requests: CaseRecordRequests;
   case_timeline: CaseTimeline;
   cases: Cases;
+  consent_texts: ConsentTexts;
   email_tokens: EmailTokens;
+  follow_up_questions: FollowUpQuestions;
   invitations: Invitations;
   mail_outbox: MailOutbox;
   memberships: Memberships;
+  notifications: Notifications;
+  opinion_drafts: OpinionDrafts;
+  opinion_versions: OpinionVersions;
   organizations: Organizations;
   passkeys: Passkeys;
   patient_proxies: PatientProxies;
   patient_referrers: PatientReferrers;
   patients: Patients;
+  peer_reviews: PeerReviews;
   recovery_codes: RecoveryCodes;
+  report_receipts: ReportReceipts;
   sessions: Sessions;
+  specialist_profiles: SpecialistProfiles;
   users: Users;
 }

@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './0001-foundation.ts';
 import * as cases from './0002-cases.ts';
+import * as reviewAndOpinion from './0003-review-and-opinion.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-cases': cases,
+  '0003-review-and-opinion': reviewAndOpinion,
 };
