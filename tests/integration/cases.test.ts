@@ -19,7 +19,7 @@ interface CaseBody {
   stageOwner: string | null;
   stageDeadlineAt: string | null;
   submittedAt: string | null;
-  questions: string[];
+  questions: Array<{ id: string; text: string }>;
   medications: Array<{ name: string; dose: string | null; frequency: string | null }>;
   allergies: Array<{ substance: string; reaction: string | null; severity: string | null }>;
   devices: string[];
@@ -172,7 +172,7 @@ describe('a case from draft to ready for matching', () => {
     expect(saved.status, saved.text).toBe(200);
     expect(saved.body).toMatchObject({
       version: 2,
-      questions: completeIntake.questions,
+      questions: completeIntake.questions.map((text) => ({ id: expect.any(String), text })),
       medications: completeIntake.medications,
       allergies: completeIntake.allergies,
       devices: completeIntake.devices,
@@ -185,7 +185,10 @@ describe('a case from draft to ready for matching', () => {
       questions: ['Do I need surgery now?'],
       medications: [],
     });
-    expect(replaced.body).toMatchObject({ questions: ['Do I need surgery now?'], medications: [] });
+    expect(replaced.body).toMatchObject({
+      questions: [{ id: expect.any(String), text: 'Do I need surgery now?' }],
+      medications: [],
+    });
 
     const submitted = await expectTransition(patient.client, draft.id, { transition: 'submit' });
     expect(submitted).toMatchObject({ state: 'submitted', stageOwner: 'coordinator' });

@@ -12,6 +12,23 @@ export interface PatientOwnedColumns {
   organization: string;
   /** Qualified column holding the row's patient id, e.g. `c.patient_id` (or `p.id`). */
   patient: string;
+  /**
+   * Qualified column holding the case id when the row is a case (or belongs to one): `assigned`
+   * then means "on this case"; without it, "on any case of this patient".
+   */
+  case?: string;
+}
+
+/**
+ * The SQL condition "the actor works on the case in `caseColumn`": its assigned specialist, the
+ * specialist holding its pending offer (who must read the case to decide), or its peer reviewer.
+ * A declined, expired or withdrawn offer and a reassignment end the relation at once.
+ */
+export function caseParticipation(actor: Actor, caseColumn: string): RawBuilder<SqlBool> {
+  const caseId = sql.ref(caseColumn);
+  return sql<SqlBool>`(EXISTS (SELECT 1 FROM cases ac WHERE ac.id = ${caseId} AND ac.assigned_specialist_user_id = ${actor.userId})
+    OR EXISTS (SELECT 1 FROM case_offers co WHERE co.case_id = ${caseId} AND co.specialist_user_id = ${actor.userId} AND co.status = 'pending')
+    OR EXISTS (SELECT 1 FROM peer_reviews pr WHERE pr.case_id = ${caseId} AND pr.reviewer_user_id = ${actor.userId} AND pr.status <> 'withdrawn'))`;
 }
 
 /** The SQL condition "the actor is in `relation` to the patient in `patientColumn`". */
@@ -46,8 +63,9 @@ export function patientAccessFilter(
       case 'referrer':
         return patientRelation(actor, relation, columns.patient);
       case 'assigned':
-        // Offers and assignment arrive with matching; until then nobody is assigned.
-        return sql<SqlBool>`false`;
+        return columns.case === undefined
+          ? sql<SqlBool>`EXISTS (SELECT 1 FROM cases pc WHERE pc.patient_id = ${sql.ref(columns.patient)} AND ${caseParticipation(actor, 'pc.id')})`
+          : caseParticipation(actor, columns.case);
       default: {
         const exhaustive: never = relation;
         throw new Error(`unknown relation ${String(exhaustive)}`);

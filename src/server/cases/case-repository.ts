@@ -17,6 +17,7 @@ function accessFilter(actor: Actor, action: Action): Expression<SqlBool> {
   return patientAccessFilter(actor, action, {
     organization: 'c.organization_id',
     patient: 'c.patient_id',
+    case: 'c.id',
   });
 }
 
@@ -306,7 +307,7 @@ export async function findCaseParts(db: Executor, caseId: string) {
   const [questions, medications, allergies, devices, timeline, recordRequests] = await Promise.all([
     db
       .selectFrom('case_questions')
-      .select(['text'])
+      .select(['id', 'text'])
       .where('case_id', '=', caseId)
       .orderBy('position')
       .execute(),

@@ -56,7 +56,7 @@ export const caseView = z
     proposedTreatment: z.string().nullable(),
     history: z.string().nullable(),
     goals: z.unknown(),
-    questions: z.array(z.string()),
+    questions: z.array(z.object({ id: z.uuid(), text: z.string() })),
     medications: z.array(
       z.object({ name: z.string(), dose: z.string().nullable(), frequency: z.string().nullable() }),
     ),

@@ -1863,7 +1863,11 @@ export interface components {
             proposedTreatment: string | null;
             history: string | null;
             goals: unknown;
-            questions: string[];
+            questions: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+            }[];
             medications: {
                 name: string;
                 dose: string | null;
@@ -2043,7 +2047,11 @@ export interface components {
             proposedTreatment: string | null;
             history: string | null;
             goals: unknown;
-            questions: string[];
+            questions: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+            }[];
             medications: {
                 name: string;
                 dose: string | null;
