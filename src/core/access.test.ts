@@ -10,6 +10,8 @@ import {
   actions,
   can,
   canEver,
+  proxyScopeCovers,
+  proxyScopeFor,
   relations,
   type Actor,
   type Relation,
@@ -88,6 +90,7 @@ describe('the policy table', () => {
     patient: {
       'patient.read': ['self'],
       'patient.update': ['self'],
+      'patient.proxy.manage': ['self'],
       'case.create': ['self'],
       'case.read': ['self'],
       'case.update': ['self'],
@@ -103,6 +106,8 @@ describe('the policy table', () => {
     },
     referring_physician: {
       'patient.read': ['referrer'],
+      'patient.create': ['organization'],
+      'patient.invite': ['referrer'],
       'case.create': ['referrer'],
       'case.read': ['referrer'],
       'case.update': ['referrer'],
@@ -114,11 +119,13 @@ describe('the policy table', () => {
       'member.read': ['organization'],
       'case.read': ['organization'],
       'case.transition': ['organization'],
+      'specialist.read': ['organization'],
     },
     specialist: {
       'patient.read': ['assigned'],
       'case.read': ['assigned'],
       'case.transition': ['assigned'],
+      'specialist.read': ['organization'],
     },
     care_team: { 'patient.read': ['assigned'], 'case.read': ['assigned'] },
     org_admin: {
@@ -163,5 +170,22 @@ describe('the policy table', () => {
   it('gives the org admin no access to patient records', () => {
     expect(canEver('org_admin', 'patient.read')).toBe(false);
     expect(canEver('org_admin', 'patient.update')).toBe(false);
+  });
+});
+
+describe('proxy scopes', () => {
+  it('lets a view grant read and nothing else; an act grant covers every action', () => {
+    for (const action of actions) {
+      const read = action === 'patient.read' || action === 'case.read';
+      expect(proxyScopeFor(action), action).toBe(read ? 'view' : 'act');
+      expect(proxyScopeCovers('view', action), action).toBe(read);
+      expect(proxyScopeCovers('act', action), action).toBe(true);
+    }
+  });
+
+  it('keeps proxy management with the patient: no proxy may delegate further', () => {
+    expect(canEver('patient', 'patient.proxy.manage')).toBe(true);
+    for (const role of roles.filter((candidate) => candidate !== 'patient'))
+      expect(canEver(role, 'patient.proxy.manage'), role).toBe(false);
   });
 });

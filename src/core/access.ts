@@ -12,6 +12,9 @@ import type { Role } from './roles.ts';
 export const actions = [
   'patient.read',
   'patient.update',
+  'patient.create',
+  'patient.invite',
+  'patient.proxy.manage',
   'member.read',
   'member.invite',
   'member.deactivate',
@@ -22,6 +25,7 @@ export const actions = [
   'case.read',
   'case.update',
   'case.transition',
+  'specialist.read',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -47,6 +51,8 @@ export const accessPolicy: Readonly<Record<Role, Partial<Record<Action, readonly
   patient: {
     'patient.read': ['self'],
     'patient.update': ['self'],
+    // Only the patient decides who may act for them (never a proxy on their behalf).
+    'patient.proxy.manage': ['self'],
     'case.create': ['self'],
     'case.read': ['self'],
     'case.update': ['self'],
@@ -63,6 +69,9 @@ export const accessPolicy: Readonly<Record<Role, Partial<Record<Action, readonly
   // Issue 3: a referring physician may start and complete the intake on the patient's behalf.
   referring_physician: {
     'patient.read': ['referrer'],
+    // A physician registers the patient they refer, and may send the patient's invitation again.
+    'patient.create': ['organization'],
+    'patient.invite': ['referrer'],
     'case.create': ['referrer'],
     'case.read': ['referrer'],
     'case.update': ['referrer'],
@@ -75,11 +84,15 @@ export const accessPolicy: Readonly<Record<Role, Partial<Record<Action, readonly
     'member.read': ['organization'],
     'case.read': ['organization'],
     'case.transition': ['organization'],
+    // The specialist list, to offer a case (issue 3).
+    'specialist.read': ['organization'],
   },
   specialist: {
     'patient.read': ['assigned'],
     'case.read': ['assigned'],
     'case.transition': ['assigned'],
+    // Colleagues, to ask one for peer review.
+    'specialist.read': ['organization'],
   },
   care_team: {
     'patient.read': ['assigned'],
@@ -94,6 +107,27 @@ export const accessPolicy: Readonly<Record<Role, Partial<Record<Action, readonly
     'settings.update': ['organization'],
   },
 };
+
+/** What a proxy grant allows: reading only, or also acting (editing, submitting, answering). */
+export const proxyScopes = ['view', 'act'] as const;
+
+export type ProxyScope = (typeof proxyScopes)[number];
+
+/** Actions a `view` proxy may take; every other action needs `act` (so a new action fails closed). */
+const viewScopeActions: readonly Action[] = ['patient.read', 'case.read'];
+
+/**
+ * The proxy scope that `action` needs under the `proxy` relation: reads need `view` (which `act`
+ * includes), anything that writes needs `act`.
+ */
+export function proxyScopeFor(action: Action): ProxyScope {
+  return viewScopeActions.includes(action) ? 'view' : 'act';
+}
+
+/** Whether a grant of scope `granted` covers what `action` needs. */
+export function proxyScopeCovers(granted: ProxyScope, action: Action): boolean {
+  return granted === 'act' || proxyScopeFor(action) === 'view';
+}
 
 /** The authenticated person acting, as far as access decisions need to know. */
 export interface Actor {

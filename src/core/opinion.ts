@@ -205,7 +205,7 @@ export function verificationCodeFromBytes(bytes: Uint8Array): string {
   for (const byte of bytes.slice(0, 8)) bits = (bits << 8n) | BigInt(byte);
   let code = '';
   for (let i = 0; i < 12; i += 1) {
-    code += crockford[Number(bits & 31n)];
+    code += crockford.charAt(Number(bits & 31n));
     bits >>= 5n;
   }
   return code;

@@ -29,9 +29,11 @@ export function isMfaMandatory(role: Role): boolean {
   return isStaffRole(role);
 }
 
-/** Roles an org admin may invite by email (patients sign up themselves). */
+/**
+ * Roles an org admin may invite by email. Patients sign up themselves or are invited by their
+ * referring physician; a proxy is invited by the patient they act for, never by the organization.
+ */
 export const invitableRoles = [
-  'proxy',
   'referring_physician',
   'coordinator',
   'specialist',

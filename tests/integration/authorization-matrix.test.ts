@@ -15,8 +15,11 @@ import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
 import { createMember, testPassword } from '../support/accounts.ts';
 import {
+  createFixtureAttachment,
   createMatrixFixtures,
+  mayAttachTo,
   patientFacts,
+  type FixtureAttachment,
   type FixturePatient,
   type MatrixFixtures,
   type Subject,
@@ -33,7 +36,10 @@ interface AnswerBody {
   members?: Array<{ userId: string }>;
   patients?: Array<{ id: string }>;
   cases?: Array<{ id: string }>;
+  attachments?: Array<{ id: string }>;
   events?: Array<{ patientId: string | null }>;
+  notifications?: Array<{ id: string }>;
+  specialists?: Array<{ userId: string }>;
   error?: { code: string; message: string };
 }
 
@@ -66,6 +72,8 @@ let routes: RouteDefinition[];
 let otherTenantPasskeyId: string;
 /** One submitted case per fixture patient: the relations to it are those to its patient. */
 let fixtureCases: Array<{ id: string; patient: FixturePatient }>;
+/** One document on each fixture case, uploaded by its patient, by case id. */
+const fixtureAttachments = new Map<string, FixtureAttachment>();
 
 const freshEmail = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}@example.test`;
 const freshToken = () => randomBytes(24).toString('base64url');
@@ -135,6 +143,154 @@ async function freshMembership(organizationId: string) {
     withTotp: false,
   });
   return member.membershipId;
+}
+
+let fixtureNotification: Promise<string> | null = null;
+
+/** One notification of the Org A patient (created once, on first use): only they may read it. */
+function patientANotification(): Promise<string> {
+  fixtureNotification ??= testApp.app.services.db
+    .insertInto('notifications')
+    .values({
+      organization_id: fixtures.a.id,
+      user_id: fixtures.a.members.patient.userId,
+      case_id: null,
+      kind: 'case_submitted',
+      created_at: testApp.clock.now(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+    .then((row) => row.id);
+  return fixtureNotification;
+}
+
+const isPatientA = (subject: Subject) =>
+  'member' in subject && subject.member.userId === fixtures.a.members.patient.userId;
+
+/** One call per fixture patient, on the patient's proxies or invitation. */
+function proxyCalls(
+  call: (
+    patient: FixturePatient,
+  ) => Pick<Call, 'url' | 'body' | 'permitted'> | Promise<Pick<Call, 'url' | 'body' | 'permitted'>>,
+): (subject: Subject) => Promise<Call[]> {
+  return () =>
+    Promise.all(
+      fixtures.patients.map(async (patient) => ({
+        label: patient.label,
+        resource: (actor: Extract<Subject, { actor: unknown }>['actor']) =>
+          patientFacts(actor, patient),
+        ...(await call(patient)),
+      })),
+    );
+}
+
+/** The fixture proxy's grant of `patient` (a made-up id when the patient has no proxy). */
+async function fixtureGrant(patient: FixturePatient): Promise<string> {
+  const [proxyUserId] = patient.proxyUserIds;
+  if (proxyUserId === undefined) return randomUUID();
+  const row = await testApp.app.services.db
+    .selectFrom('patient_proxies')
+    .select('id')
+    .where('patient_id', '=', patient.id)
+    .where('proxy_user_id', '=', proxyUserId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * A fresh grant of `patient` to revoke (one per call: revoking is final). Its holder is the
+ * organization's care team member, whose role holds no proxy relation, so a grant left active
+ * by a refused call changes nobody's access.
+ */
+async function freshGrant(patient: FixturePatient): Promise<string> {
+  const organization = patient.organizationId === fixtures.a.id ? fixtures.a : fixtures.b;
+  const row = await testApp.app.services.db
+    .insertInto('patient_proxies')
+    .values({
+      organization_id: patient.organizationId,
+      patient_id: patient.id,
+      proxy_user_id: organization.members.care_team.userId,
+      scope: 'view',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A fresh unanswered proxy invitation of `patient` to withdraw (one per call). */
+async function freshProxyInvitation(patient: FixturePatient): Promise<string> {
+  const row = await testApp.app.services.db
+    .insertInto('invitations')
+    .values({
+      organization_id: patient.organizationId,
+      patient_id: patient.id,
+      email: freshEmail('invited-helper'),
+      role: 'proxy',
+      proxy_scope: 'view',
+      token_hash: randomBytes(32).toString('hex'),
+      expires_at: new Date(testApp.clock.now().getTime() + 86_400_000),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+type AttachmentCall = 'UPLOAD' | 'LIST' | 'DOWNLOAD' | 'DELETE';
+
+/**
+ * Calls on each fixture case's attachment list. They change nothing: the cases are submitted, so
+ * an upload answers 409 to whoever may add documents (`attachmentUploadAction`) and 404 to
+ * everyone else, and taking a document back answers 409 to its uploader and 404 to anyone else.
+ */
+function attachmentCalls(kind: AttachmentCall): (subject: Subject) => Call[] {
+  return (subject) =>
+    fixtureCases.map(({ id, patient }) => {
+      const attachment = fixtureAttachments.get(id)!;
+      const common = {
+        label: patient.label,
+        resource: (actor: Extract<Subject, { actor: unknown }>['actor']) =>
+          patientFacts(actor, patient),
+      };
+      switch (kind) {
+        case 'UPLOAD':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}/attachments`,
+            permitted:
+              'actor' in subject && mayAttachTo(subject.actor, patient)
+                ? refused(409, 'conflict')
+                : refused(404, 'not_found'),
+          };
+        case 'LIST':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}/attachments`,
+            permitted: ok(200),
+            check: (response: TestResponse<AnswerBody>) =>
+              expect((response.body.attachments ?? []).map((entry) => entry.id)).toEqual([
+                attachment.id,
+              ]),
+          };
+        case 'DOWNLOAD':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}/attachments/${attachment.id}/content`,
+            permitted: ok(200),
+            check: (response: TestResponse<AnswerBody>) =>
+              expect(response.text).toBe(attachment.content),
+          };
+        case 'DELETE':
+          return {
+            ...common,
+            url: `/api/v1/cases/${id}/attachments/${attachment.id}`,
+            permitted:
+              'member' in subject && subject.member.userId === attachment.uploadedByUserId
+                ? refused(409, 'conflict')
+                : refused(404, 'not_found'),
+          };
+      }
+    });
 }
 
 /** How to call every route with valid-shaped input. Keyed by "METHOD path". */
@@ -488,6 +644,59 @@ const samples: Record<string, RouteSample> = {
   },
   'GET /api/v1/patients/:id': { calls: patientCalls('GET') },
   'PATCH /api/v1/patients/:id': { calls: patientCalls('PATCH') },
+  'POST /api/v1/patients': {
+    calls: () => [
+      {
+        label: 'new referred patient',
+        url: '/api/v1/patients',
+        body: { givenName: 'Matrix', familyName: 'Referral', email: freshEmail('referred') },
+        permitted: ok(201),
+      },
+    ],
+  },
+  // The fixture patients have accounts already: sending their invitation again is refused.
+  'POST /api/v1/patients/:id/invitation': {
+    calls: proxyCalls((patient) => ({
+      url: `/api/v1/patients/${patient.id}/invitation`,
+      body: {},
+      permitted: refused(409, 'conflict'),
+    })),
+  },
+  'GET /api/v1/patients/:id/proxies': {
+    calls: proxyCalls((patient) => ({
+      url: `/api/v1/patients/${patient.id}/proxies`,
+      permitted: ok(200),
+    })),
+  },
+  'POST /api/v1/patients/:id/proxies': {
+    calls: proxyCalls((patient) => ({
+      url: `/api/v1/patients/${patient.id}/proxies`,
+      body: { email: freshEmail('helper'), scope: 'view' },
+      permitted: ok(201),
+    })),
+  },
+  // The fixture proxy's grant, set to the scope it has (`act`), so nothing changes.
+  'PATCH /api/v1/patients/:id/proxies/:grantId': {
+    calls: proxyCalls(async (patient) => ({
+      url: `/api/v1/patients/${patient.id}/proxies/${await fixtureGrant(patient)}`,
+      body: { scope: 'act' },
+      permitted: patient.proxyUserIds.length > 0 ? ok(200) : refused(404, 'not_found'),
+    })),
+  },
+  'POST /api/v1/patients/:id/proxies/:grantId/revoke': {
+    calls: proxyCalls(async (patient) => ({
+      url: `/api/v1/patients/${patient.id}/proxies/${await freshGrant(patient)}/revoke`,
+      body: {},
+      permitted: ok(200),
+    })),
+  },
+  'POST /api/v1/patients/:id/proxy-invitations/:invitationId/revoke': {
+    calls: proxyCalls(async (patient) => ({
+      url: `/api/v1/patients/${patient.id}/proxy-invitations/${await freshProxyInvitation(patient)}/revoke`,
+      body: {},
+      permitted: ok(200),
+    })),
+  },
   'POST /api/v1/cases': {
     calls: () =>
       fixtures.patients.map((patient) => ({
@@ -554,7 +763,186 @@ const samples: Record<string, RouteSample> = {
   'GET /api/v1/terminology/icd10cm/:code': {
     calls: () => [{ label: 'E11.9', url: '/api/v1/terminology/icd10cm/E11.9', permitted: ok(200) }],
   },
+  'GET /api/v1/notifications': {
+    calls: async () => {
+      const id = await patientANotification();
+      return [
+        {
+          label: '',
+          url: '/api/v1/notifications?limit=100',
+          permitted: ok(200),
+          check: (response, subject) => {
+            const listed = (response.body.notifications ?? []).map((entry) => entry.id);
+            expect(listed.includes(id), `${subject.label} lists the Org A patient's`).toBe(
+              isPatientA(subject),
+            );
+          },
+        },
+      ];
+    },
+  },
+  'GET /api/v1/notifications/unread-count': {
+    calls: () => [{ label: '', url: '/api/v1/notifications/unread-count', permitted: ok(200) }],
+  },
+  'POST /api/v1/notifications/:id/read': {
+    calls: async (subject) => [
+      {
+        label: "Org A patient's notification",
+        url: `/api/v1/notifications/${await patientANotification()}/read`,
+        permitted: isPatientA(subject) ? ok(200) : refused(404, 'not_found'),
+      },
+    ],
+  },
+  'POST /api/v1/notifications/read-all': {
+    calls: () => [{ label: '', url: '/api/v1/notifications/read-all', permitted: ok(200) }],
+  },
+  'POST /api/v1/cases/:id/attachments': { calls: attachmentCalls('UPLOAD') },
+  'GET /api/v1/cases/:id/attachments': { calls: attachmentCalls('LIST') },
+  'GET /api/v1/cases/:id/attachments/:attachmentId/content': {
+    calls: attachmentCalls('DOWNLOAD'),
+  },
+  'DELETE /api/v1/cases/:id/attachments/:attachmentId': { calls: attachmentCalls('DELETE') },
+  // The opinion routes on the submitted fixture cases: nobody writes or reviews an opinion yet, so
+  // whoever passes the policy still finds nothing (404), except the patient side, whose steps
+  // exist but not at this stage (409). Offered and assigned specialists: tests/integration/case-review.
+  'GET /api/v1/cases/:id/opinion-draft': { calls: opinionCalls('GET', 'opinion-draft') },
+  'PUT /api/v1/cases/:id/opinion-draft': {
+    calls: opinionCalls('PUT', 'opinion-draft', { content: {} }),
+  },
+  'POST /api/v1/cases/:id/peer-review': {
+    calls: opinionCalls('POST', 'peer-review', { reviewerUserId: randomUUID() }),
+  },
+  'POST /api/v1/cases/:id/peer-review/decision': {
+    calls: opinionCalls('POST', 'peer-review/decision', { decision: 'approve' }),
+  },
+  'POST /api/v1/cases/:id/patient-questions/:questionId/answer': {
+    calls: opinionCalls(
+      'POST',
+      `patient-questions/${randomUUID()}/answer`,
+      { answer: 'Yes.' },
+      true,
+    ),
+  },
+  'GET /api/v1/cases/:id/opinion': { calls: opinionCalls('GET', 'opinion') },
+  'GET /api/v1/cases/:id/opinion/versions/:versionId/pdf': {
+    calls: opinionCalls('GET', `opinion/versions/${randomUUID()}/pdf`),
+  },
+  'POST /api/v1/cases/:id/addenda': {
+    calls: opinionCalls('POST', 'addenda', { text: 'A correction.' }),
+  },
+  'POST /api/v1/cases/:id/follow-ups': {
+    calls: opinionCalls('POST', 'follow-ups', { text: 'One more question?' }, true),
+  },
+  'POST /api/v1/cases/:id/follow-ups/:followUpId/answer': {
+    calls: opinionCalls('POST', `follow-ups/${randomUUID()}/answer`, { text: 'An answer.' }),
+  },
+  'POST /api/v1/cases/:id/receipts/:receiptId/confirm': {
+    calls: opinionCalls('POST', `receipts/${randomUUID()}/confirm`),
+  },
+  'GET /api/v1/org/case-settings': {
+    calls: () => [{ label: '', url: '/api/v1/org/case-settings', permitted: ok(200) }],
+  },
+  'PATCH /api/v1/org/case-settings': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/org/case-settings',
+        body: { followUpQuestionLimit: 3 },
+        permitted: ok(200),
+      },
+    ],
+  },
+  'GET /api/v1/org/consent': {
+    calls: () => [{ label: '', url: '/api/v1/org/consent', permitted: ok(200) }],
+  },
+  'POST /api/v1/org/consent': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/org/consent',
+        body: {
+          version: `v-${randomBytes(4).toString('hex')}`,
+          text: 'I agree that my records are reviewed for a second opinion.',
+        },
+        permitted: ok(200),
+      },
+    ],
+  },
+  'GET /api/v1/cases/:id/fhir': {
+    calls: (subject) =>
+      caseCalls('GET')(subject).map((call) => ({
+        ...call,
+        url: `${call.url}/fhir`,
+        check: (response: TestResponse<AnswerBody>) =>
+          expect(response.headers['content-type']).toMatch(/^application\/fhir\+json/),
+      })),
+  },
+  'GET /api/v1/verify/:code': {
+    calls: () => [
+      {
+        label: 'unknown code',
+        url: '/api/v1/verify/ABCD-EFGH-JKMN',
+        permitted: refused(404, 'not_found'),
+      },
+    ],
+  },
+  'GET /api/v1/specialists': {
+    calls: () => [
+      {
+        label: '',
+        url: '/api/v1/specialists',
+        permitted: ok(200),
+        check: (response, subject) => {
+          if (!('actor' in subject)) return;
+          const listed = (response.body.specialists ?? []).map((entry) => entry.userId);
+          const own = subject.actor.organizationId === fixtures.a.id ? fixtures.a : fixtures.b;
+          const other = own === fixtures.a ? fixtures.b : fixtures.a;
+          expect(listed).toContain(own.members.specialist.userId);
+          expect(listed).not.toContain(other.members.specialist.userId);
+        },
+      },
+    ],
+  },
+  'PUT /api/v1/specialists/me': {
+    calls: (subject) => [
+      {
+        label: '',
+        url: '/api/v1/specialists/me',
+        body: { specialties: ['Cardiology'], languages: ['en'], credentials: 'MD' },
+        permitted:
+          'actor' in subject && subject.actor.role === 'specialist'
+            ? ok(200)
+            : refused(404, 'not_found'),
+      },
+    ],
+  },
 };
+
+/**
+ * Calls of an opinion route on each fixture case. `patientStep`: the patient side (the patient and
+ * their proxy) may take the step at some stage, so on a submitted case they get 409.
+ */
+function opinionCalls(
+  method: 'GET' | 'PUT' | 'POST',
+  suffix: string,
+  body?: unknown,
+  patientStep = false,
+): (subject: Subject) => Call[] {
+  return (subject) =>
+    fixtureCases.map(({ id, patient }) => ({
+      label: patient.label,
+      url: `/api/v1/cases/${id}/${suffix}`,
+      ...(method === 'GET' ? {} : { body: body ?? {} }),
+      resource: (actor: Extract<Subject, { actor: unknown }>['actor']) =>
+        patientFacts(actor, patient),
+      permitted:
+        patientStep &&
+        'actor' in subject &&
+        (subject.actor.role === 'patient' || subject.actor.role === 'proxy')
+          ? refused(409, 'conflict')
+          : refused(404, 'not_found'),
+    }));
+}
 
 const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) =>
   `${route.method} ${route.path}`;
@@ -640,6 +1028,14 @@ beforeAll(async () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     fixtureCases.push({ id: row.id, patient });
+    fixtureAttachments.set(
+      row.id,
+      await createFixtureAttachment(testApp, {
+        caseId: row.id,
+        organizationId: patient.organizationId,
+        uploadedByUserId: patient.userId!,
+      }),
+    );
   }
   // Signing in counts as a fresh re-authentication; let that window pass so the guarded
   // second-factor routes answer the same for every caller.
@@ -724,7 +1120,7 @@ describe('authorization matrix', () => {
     // Every caller reached every route.
     expect(new Set(results.map((result) => result.route)).size).toBe(routes.length);
     expect(results.length).toBeGreaterThan(routes.length * fixtures.subjects.length);
-  });
+  }, 240_000);
 
   it("left the Org B coordinator's passkey in place", async () => {
     const row = await testApp.app.services.db

@@ -27,6 +27,7 @@ let testApp: TestApp;
 let bodyRoutes: RouteDefinition[];
 let patient: TestMember;
 let admin: TestMember;
+let physician: TestMember;
 let halfSignedIn: TestClient;
 let organizationSlug: string;
 const responses: TestResponse[] = [];
@@ -65,9 +66,37 @@ function validBodies(): Record<string, Record<string, unknown>> {
     'POST /api/v1/invitations/:token/accept': { name: 'Someone', password: testPassword },
     'PATCH /api/v1/patients/:id': { givenName: 'Ana' },
     'PATCH /api/v1/org/settings': { name: 'Renamed Clinic' },
+    'PATCH /api/v1/org/case-settings': { followUpQuestionLimit: 4 },
+    'POST /api/v1/org/consent': {
+      version: '2027-01',
+      text: 'I agree that my records are reviewed for a second opinion.',
+    },
     'POST /api/v1/cases': { patientId: patient.patientId! },
     'PATCH /api/v1/cases/:id': { conditionDescription: 'Knee pain for six months' },
     'POST /api/v1/cases/:id/transitions': { transition: 'submit' },
+    'PUT /api/v1/cases/:id/opinion-draft': { content: {} },
+    'POST /api/v1/cases/:id/peer-review': { reviewerUserId: randomUUID() },
+    'POST /api/v1/cases/:id/peer-review/decision': { decision: 'approve' },
+    'POST /api/v1/cases/:id/patient-questions/:questionId/answer': { answer: 'Yes, daily.' },
+    'POST /api/v1/cases/:id/addenda': { text: 'A correction to the dose.' },
+    'POST /api/v1/cases/:id/follow-ups': { text: 'Can I exercise?' },
+    'POST /api/v1/cases/:id/follow-ups/:followUpId/answer': { text: 'Yes, gently.' },
+    'PUT /api/v1/specialists/me': {
+      specialties: ['Cardiology'],
+      languages: ['en'],
+      credentials: 'MD',
+    },
+    'POST /api/v1/patients': {
+      givenName: 'Ana',
+      familyName: 'Referida',
+      birthDate: '1970-01-31',
+      email: 'referred-patient@example.test',
+    },
+    'POST /api/v1/patients/:id/invitation': {},
+    'POST /api/v1/patients/:id/proxies': { email: 'helper@example.test', scope: 'view' },
+    'PATCH /api/v1/patients/:id/proxies/:grantId': { scope: 'act' },
+    'POST /api/v1/patients/:id/proxies/:grantId/revoke': {},
+    'POST /api/v1/patients/:id/proxy-invitations/:invitationId/revoke': {},
   };
 }
 
@@ -76,7 +105,8 @@ const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
 function urlOf(route: RouteDefinition): string {
   return route.path
     .replace(':id', route.path.startsWith('/api/v1/patients') ? patient.patientId! : randomUUID())
-    .replace(':token', 'x'.repeat(24));
+    .replace(':token', 'x'.repeat(24))
+    .replace(/:[a-zA-Z]+Id\b/g, () => randomUUID());
 }
 
 /** The fields of a (possibly defaulted) object schema, and which of them take strings. */
@@ -103,9 +133,9 @@ function fieldsOf(schema: z.ZodType): { keys: string[]; stringKeys: string[] } {
 }
 
 /**
- * A caller the route's gate lets through (the gate runs before validation): a patient or an admin
- * for member routes, a session awaiting its second factor for second-factor routes, and anonymous
- * callers for public routes (sign-out included).
+ * A caller the route's gate lets through (the gate runs before validation): a patient, a
+ * referring physician or an admin for member routes, a session awaiting its second factor for
+ * second-factor routes, and anonymous callers for public routes (sign-out included).
  */
 function clientFor(route: RouteDefinition): TestClient {
   switch (route.access.kind) {
@@ -114,9 +144,9 @@ function clientFor(route: RouteDefinition): TestClient {
     case 'second_factor':
       return halfSignedIn;
     case 'member':
-      return route.access.action === undefined || canEver('patient', route.access.action)
-        ? patient.client
-        : admin.client;
+      if (route.access.action === undefined || canEver('patient', route.access.action))
+        return patient.client;
+      return canEver('referring_physician', route.access.action) ? physician.client : admin.client;
   }
 }
 
@@ -151,6 +181,7 @@ beforeAll(async () => {
   organizationSlug = organization.slug;
   patient = await createMember(testApp, organization.id, 'patient');
   admin = await createMember(testApp, organization.id, 'org_admin');
+  physician = await createMember(testApp, organization.id, 'referring_physician');
   const withTotp = await createMember(testApp, organization.id, 'patient', {
     withTotp: true,
     signIn: false,
@@ -302,6 +333,68 @@ describe('every route with a JSON body', () => {
         /\bSELECT\b|\bINSERT\b|\bstack\b|\n\s+at |node_modules|\.ts:\d+/i,
       );
     }
+  });
+});
+
+describe('every route that takes a file as its body', () => {
+  const leaks = /\bSELECT\b|\bINSERT\b|\bstack\b|\n\s+at |node_modules|\.ts:\d+/i;
+
+  it('refuses JSON, HTML and untyped bodies with a stable 4xx, writing nothing, and stores hostile names as inert text', async () => {
+    const rawRoutes = allRoutes(testApp.app.services).filter((route) => route.rawBody === true);
+    expect(rawRoutes.length).toBeGreaterThan(0);
+    const created = await patient.client.post<{ id: string }>('/api/v1/cases', {
+      patientId: patient.patientId!,
+    });
+    expect(created.status, created.text).toBe(201);
+    const db = testApp.app.services.db;
+    const countAttachments = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('case_attachments')
+            .select(db.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (const route of rawRoutes) {
+      const url = route.path.replace(':id', created.body.id);
+      const before = await countAttachments();
+      for (const [contentType, rawBody, status, code] of [
+        ['application/json', '{"fileName":"a.pdf"}', 415, 'unsupported_media_type'],
+        ['application/json', '{"fileName": ', 400, 'invalid_json'],
+        ['text/html', '<script>alert(1)</script>', 415, 'unsupported_media_type'],
+        ['image/svg+xml', '<svg onload="alert(1)"/>', 415, 'unsupported_media_type'],
+        [undefined, 'no type at all', 415, 'unsupported_media_type'],
+      ] as const) {
+        const response = await patient.client.request(route.method, url, undefined, {
+          rawBody,
+          headers: {
+            ...(contentType === undefined ? {} : { 'content-type': contentType }),
+            'x-file-name': 'page.html',
+          },
+        });
+        const label = `${routeKey(route)} ${contentType ?? 'untyped'}: ${response.text}`;
+        expect(response.status, label).toBe(status);
+        expect(response.body.error.code, label).toBe(code);
+        expect(response.text, label).not.toMatch(leaks);
+      }
+      expect(await countAttachments(), routeKey(route)).toBe(before);
+      for (const injection of [...injections, '../../../etc/passwd', 'a\u0000b\r\nc']) {
+        const response = await patient.client.request(route.method, url, undefined, {
+          rawBody: 'plain text',
+          headers: {
+            'content-type': 'text/plain',
+            'x-file-name': encodeURIComponent(injection),
+            'x-description': encodeURIComponent(injection),
+          },
+        });
+        const label = `${routeKey(route)} name=${injection}: ${response.text}`;
+        expect(response.status, label).toBe(201);
+        expect(response.body.fileName, label).not.toMatch(/[/\\]|\p{Cc}/u);
+        expect(response.text, label).not.toMatch(leaks);
+      }
+    }
+    expect(await db.selectFrom('users').select('id').limit(1).execute()).toHaveLength(1);
   });
 });
 

@@ -129,7 +129,7 @@ describe('invitations', () => {
     const existing = await createMember(testApp, organizationId, 'patient', { signIn: false });
     const response = await admin.client.post('/api/v1/org/invitations', {
       email: existing.email.toUpperCase(),
-      role: 'proxy',
+      role: 'care_team',
     });
     expectError(response, 409, 'already_exists', {
       message: 'This person already has an account.',

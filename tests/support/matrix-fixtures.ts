@@ -3,8 +3,16 @@
  * physician, and the relations between them as core's access policy sees them. Shared by the
  * authorization matrix and the bad-input tests so each role signs in once per organization.
  */
-import type { Actor, ResourceAccessFacts } from '../../src/core/access.ts';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { can, type Actor, type ResourceAccessFacts } from '../../src/core/access.ts';
+import { attachmentUploadAction } from '../../src/core/attachments.ts';
 import { roles, type Role } from '../../src/core/roles.ts';
+import {
+  attachmentFilePath,
+  attachmentStorageKey,
+} from '../../src/server/attachments/attachment-storage.ts';
 import { createMember, createOrganization, testPassword, type TestMember } from './accounts.ts';
 import type { TestApp, TestClient } from './test-app.ts';
 
@@ -159,4 +167,55 @@ export async function createMatrixFixtures(testApp: TestApp): Promise<MatrixFixt
     actor: actorOf(enrolling),
   });
   return { a, b, patients: [a.patient, a.otherPatient, b.patient], subjects };
+}
+
+/** A document attached to a fixture case: its row, and its file under the data directory. */
+export interface FixtureAttachment {
+  id: string;
+  caseId: string;
+  uploadedByUserId: string;
+  content: string;
+}
+
+/**
+ * Attaches a small text document to `caseId` as if `uploadedByUserId` had uploaded it, straight
+ * into the database and the data directory (the upload route itself is exercised by the
+ * attachments tests), so reads and removals have something to find.
+ */
+export async function createFixtureAttachment(
+  testApp: TestApp,
+  fixtureCase: { caseId: string; organizationId: string; uploadedByUserId: string },
+): Promise<FixtureAttachment> {
+  const id = randomUUID();
+  const content = `Fixture document ${id}`;
+  const storageKey = attachmentStorageKey(fixtureCase.organizationId, fixtureCase.caseId, id);
+  const file = attachmentFilePath(testApp.app.services.config.dataDir, storageKey);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, content);
+  await testApp.app.services.db
+    .insertInto('case_attachments')
+    .values({
+      id,
+      case_id: fixtureCase.caseId,
+      file_name: 'fixture.txt',
+      media_type: 'text/plain',
+      size_bytes: Buffer.byteLength(content),
+      sha256: createHash('sha256').update(content).digest('hex'),
+      storage_key: storageKey,
+      uploaded_by_user_id: fixtureCase.uploadedByUserId,
+      uploaded_at: testApp.clock.now(),
+    })
+    .execute();
+  return {
+    id,
+    caseId: fixtureCase.caseId,
+    uploadedByUserId: fixtureCase.uploadedByUserId,
+    content,
+  };
+}
+
+/** Whether `actor` may add documents to a case of `patient` (see `attachmentUploadAction`). */
+export function mayAttachTo(actor: Actor, patient: FixturePatient): boolean {
+  const action = attachmentUploadAction(actor.role);
+  return action !== null && can(actor, action, patientFacts(actor, patient));
 }

@@ -5,7 +5,14 @@
  * their queries, so a row the actor may not see is never loaded (and the caller answers 404).
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import { accessScope, type Action, type Actor, type Relation } from '../../core/access.ts';
+import {
+  accessScope,
+  proxyScopeFor,
+  type Action,
+  type Actor,
+  type ProxyScope,
+  type Relation,
+} from '../../core/access.ts';
 
 export interface PatientOwnedColumns {
   /** Qualified column holding the row's organization, e.g. `c.organization_id`. */
@@ -31,18 +38,26 @@ export function caseParticipation(actor: Actor, caseColumn: string): RawBuilder<
     OR EXISTS (SELECT 1 FROM peer_reviews pr WHERE pr.case_id = ${caseId} AND pr.reviewer_user_id = ${actor.userId} AND pr.status <> 'withdrawn'))`;
 }
 
-/** The SQL condition "the actor is in `relation` to the patient in `patientColumn`". */
+/**
+ * The SQL condition "the actor is in `relation` to the patient in `patientColumn`". For `proxy`,
+ * `proxyScope` names the scope the grant must cover: `act` for anything that writes (a `view`
+ * grant does not hold then); omitted or `view`, any active grant holds.
+ */
 export function patientRelation(
   actor: Actor,
   relation: 'self' | 'proxy' | 'referrer',
   patientColumn: string,
+  proxyScope: ProxyScope = 'view',
 ): RawBuilder<SqlBool> {
   const patient = sql.ref(patientColumn);
   switch (relation) {
     case 'self':
       return sql<SqlBool>`EXISTS (SELECT 1 FROM patients own WHERE own.id = ${patient} AND own.user_id = ${actor.userId})`;
     case 'proxy':
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM patient_proxies pp WHERE pp.patient_id = ${patient} AND pp.proxy_user_id = ${actor.userId} AND pp.revoked_at IS NULL)`;
+      // A revoked grant ends access at once: every request reads the grant again.
+      return proxyScope === 'act'
+        ? sql<SqlBool>`EXISTS (SELECT 1 FROM patient_proxies pp WHERE pp.patient_id = ${patient} AND pp.proxy_user_id = ${actor.userId} AND pp.revoked_at IS NULL AND pp.scope = 'act')`
+        : sql<SqlBool>`EXISTS (SELECT 1 FROM patient_proxies pp WHERE pp.patient_id = ${patient} AND pp.proxy_user_id = ${actor.userId} AND pp.revoked_at IS NULL)`;
     case 'referrer':
       return sql<SqlBool>`EXISTS (SELECT 1 FROM patient_referrers pr WHERE pr.patient_id = ${patient} AND pr.physician_user_id = ${actor.userId})`;
   }
@@ -59,9 +74,11 @@ export function patientAccessFilter(
       case 'organization':
         return sql<SqlBool>`true`;
       case 'self':
-      case 'proxy':
       case 'referrer':
         return patientRelation(actor, relation, columns.patient);
+      case 'proxy':
+        // The grant's scope must cover the action: a `view` proxy reads, an `act` proxy also writes.
+        return patientRelation(actor, relation, columns.patient, proxyScopeFor(action));
       case 'assigned':
         return columns.case === undefined
           ? sql<SqlBool>`EXISTS (SELECT 1 FROM cases pc WHERE pc.patient_id = ${sql.ref(columns.patient)} AND ${caseParticipation(actor, 'pc.id')})`

@@ -14,9 +14,12 @@ import {
   pendingMigrations,
   type DatabaseHandle,
 } from '../db/database.ts';
+import { attachmentRoutes } from '../attachments/attachment-routes.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { caseRoutes } from '../cases/case-routes.ts';
+import { startCaseSweep } from '../cases/case-sweeps.ts';
+import { opinionRoutes } from '../cases/opinion-routes.ts';
 import { loadCommonPasswords } from '../auth/password-hashing.ts';
 import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
 import { registerDevMailbox, registerTestClock } from '../dev/dev-routes.ts';
@@ -24,11 +27,14 @@ import { createHttpServer } from '../http/http-server.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { initJobQueue, type JobQueue } from '../jobs/job-queue.ts';
 import { initMailService, type MailService } from '../mail/mail-service.ts';
+import { startDeadlineSweep } from '../notifications/deadline-sweep.ts';
+import { notificationRoutes } from '../notifications/notifications-routes.ts';
 import { orgRoutes } from '../orgs/org-routes.ts';
 import { patientRoutes } from '../patients/patient-routes.ts';
 import { ControllableClock, systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createSecretBox, loadInstanceKey } from '../platform/secrets.ts';
+import { specialistRoutes } from '../specialists/specialist-routes.ts';
 import { terminologyRoutes } from '../terminology/terminology-routes.ts';
 import { startDatabaseRuntime, type DatabaseRuntime } from './database-runtime.ts';
 import type { Services } from './services.ts';
@@ -40,7 +46,11 @@ export function allRoutes(services: Services): RouteDefinition[] {
     ...orgRoutes(services),
     ...patientRoutes(services),
     ...caseRoutes(services),
+    ...opinionRoutes(services),
+    ...specialistRoutes(services),
+    ...attachmentRoutes(services),
     ...auditRoutes(services),
+    ...notificationRoutes(services),
     ...terminologyRoutes(),
   ];
 }
@@ -114,6 +124,13 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
       secretBox,
       isCommonPassword: loadCommonPasswords(),
     };
+
+    // Integration tests move a controllable clock and run the sweep themselves, so a background
+    // run cannot race their assertions; everywhere else it runs every minute.
+    if (config.env !== 'test') {
+      await startDeadlineSweep(jobs, services);
+      await startCaseSweep(jobs, services);
+    }
 
     if (config.seedDemo === 'always') {
       const lines = await seedDemoIfEmpty(services);

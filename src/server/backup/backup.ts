@@ -160,9 +160,12 @@ export async function restoreBackup(url: string, file: string): Promise<BackupSu
       rows[table] = (rows[table] ?? 0) + 1;
     }
     if (header === null) throw new RestoreError('The backup file is empty.');
-    for (const table of ['auth_failures']) {
+    for (const [table, column] of [
+      ['auth_failures', 'id'],
+      ['case_timeline', 'seq'],
+    ] as const) {
       await client.query(
-        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST(1, (SELECT COALESCE(MAX(id), 0) FROM ${table})))`,
+        `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), GREATEST(1, (SELECT COALESCE(MAX(${column}), 0) FROM ${table})))`,
       );
     }
     await client.query('COMMIT');

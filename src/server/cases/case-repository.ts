@@ -55,19 +55,67 @@ export function findVisibleCase(db: Executor, actor: Actor, action: Action, case
     .selectFrom('cases as c')
     .innerJoin('organizations as o', 'o.id', 'c.organization_id')
     .innerJoin('patients as p', 'p.id', 'c.patient_id')
+    .leftJoin('case_offers as po', (join) =>
+      join.onRef('po.case_id', '=', 'c.id').on('po.status', '=', 'pending'),
+    )
+    .leftJoin('opinion_drafts as d', 'd.case_id', 'c.id')
     .select(caseColumns)
     .select([
+      'c.assigned_specialist_user_id',
+      'c.referring_physician_user_id',
+      'c.delivered_at',
+      'c.follow_up_window_ends_at',
+      'o.name as organization_name',
       'o.time_zone as organization_time_zone',
       'o.consent_version as organization_consent_version',
+      'o.peer_review_required as organization_peer_review_required',
+      'o.release_by_coordinator as organization_release_by_coordinator',
+      'o.follow_up_question_limit as organization_follow_up_limit',
+      'o.follow_up_window_days as organization_follow_up_window_days',
+      'o.business_days as organization_business_days',
+      'o.holidays as organization_holidays',
+      'o.service_levels as organization_service_levels',
       'p.user_id as patient_user_id',
+      'p.given_name as patient_given_name',
+      'p.family_name as patient_family_name',
+      'p.birth_date as patient_birth_date',
+      'po.id as offer_id',
+      'po.specialist_user_id as offer_specialist_user_id',
+      'po.expires_at as offer_expires_at',
+      'd.content as draft_content',
+      'd.version as draft_version',
+      'd.author_user_id as draft_author_user_id',
       patientRelation(actor, 'self', 'c.patient_id').as('actor_is_self'),
       patientRelation(actor, 'proxy', 'c.patient_id').as('actor_is_proxy'),
+      patientRelation(actor, 'proxy', 'c.patient_id', 'act').as('actor_is_acting_proxy'),
       patientRelation(actor, 'referrer', 'c.patient_id').as('actor_is_referrer'),
       sql<number>`(SELECT count(*)::int FROM case_questions q WHERE q.case_id = c.id)`.as(
         'question_count',
       ),
       sql<number>`(SELECT count(*)::int FROM case_record_requests r WHERE r.case_id = c.id AND r.status = 'open')`.as(
         'open_record_requests',
+      ),
+      sql<number>`(SELECT count(*)::int FROM case_patient_questions pq WHERE pq.case_id = c.id AND pq.answered_at IS NULL AND pq.retracted_at IS NULL)`.as(
+        'open_patient_questions',
+      ),
+      sql<
+        string | null
+      >`(SELECT pr.status FROM peer_reviews pr WHERE pr.case_id = c.id AND pr.status <> 'withdrawn' ORDER BY pr.requested_at DESC, pr.id DESC LIMIT 1)`.as(
+        'peer_review_status',
+      ),
+      sql<
+        number | null
+      >`(SELECT pr.draft_version FROM peer_reviews pr WHERE pr.case_id = c.id AND pr.status <> 'withdrawn' ORDER BY pr.requested_at DESC, pr.id DESC LIMIT 1)`.as(
+        'peer_review_draft_version',
+      ),
+      sql<number>`(SELECT count(*)::int FROM follow_up_questions f WHERE f.case_id = c.id)`.as(
+        'follow_ups_asked',
+      ),
+      sql<number>`(SELECT count(*)::int FROM follow_up_questions f WHERE f.case_id = c.id AND f.answered_at IS NULL)`.as(
+        'follow_ups_open',
+      ),
+      sql<number>`(SELECT count(*)::int FROM opinion_versions v WHERE v.case_id = c.id)`.as(
+        'signed_version_count',
       ),
     ])
     .where('c.id', '=', caseId)
@@ -203,6 +251,15 @@ export async function replaceDevices(db: Executor, caseId: string, devices: stri
     .execute();
 }
 
+/** Case columns a transition may set besides its state, owner and clock. */
+export interface CaseStageColumns {
+  submitted_at?: Date;
+  assigned_specialist_user_id?: string | null;
+  delivered_at?: Date;
+  follow_up_window_ends_at?: Date;
+  closed_at?: Date;
+}
+
 /**
  * Moves the case from `from` at `version` into its next stage. Exactly one of two concurrent
  * callers that read the same state and version gets a row back: the other's UPDATE waits for the
@@ -217,17 +274,17 @@ export function updateCaseStage(
     to: CaseState;
     owner: StageOwner | null;
     deadline: Date | null;
-    submittedAt?: Date;
+    columns?: CaseStageColumns;
     now: Date;
   },
 ) {
   return db
     .updateTable('cases')
     .set({
+      ...change.columns,
       state: change.to,
       stage_owner: change.owner,
       stage_deadline_at: change.deadline,
-      ...(change.submittedAt === undefined ? {} : { submitted_at: change.submittedAt }),
       updated_at: change.now,
       version: change.version + 1,
     })
@@ -238,16 +295,26 @@ export function updateCaseStage(
     .executeTakeFirst();
 }
 
+/** Sets (or clears) the running stage's clock without a state change, e.g. a follow-up asked. */
+export function setStageDeadline(db: Executor, caseId: string, deadline: Date | null, now: Date) {
+  return db
+    .updateTable('cases')
+    .set({ stage_deadline_at: deadline, updated_at: now })
+    .where('id', '=', caseId)
+    .execute();
+}
+
 export function insertTimelineEntry(
   db: Executor,
   entry: {
     caseId: string;
     occurredAt: Date;
-    actorUserId: string;
-    kind: 'created' | 'transition';
+    actorUserId: string | null;
+    kind: 'created' | 'transition' | 'event';
     transition?: string;
+    event?: string;
     fromState?: CaseState;
-    toState: CaseState;
+    toState?: CaseState | null;
     note?: string | null;
   },
 ) {
@@ -259,12 +326,127 @@ export function insertTimelineEntry(
       actor_user_id: entry.actorUserId,
       kind: entry.kind,
       transition: entry.transition ?? null,
+      event: entry.event ?? null,
       from_state: entry.fromState ?? null,
-      to_state: entry.toState,
+      to_state: entry.toState ?? null,
       note: entry.note ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+}
+
+/** An active specialist member of the organization (someone a case may be offered to). */
+export function findActiveSpecialist(db: Executor, organizationId: string, userId: string) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 'u.name'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.user_id', '=', userId)
+    .where('m.role', '=', 'specialist')
+    .where('m.status', '=', 'active')
+    .where('u.deactivated_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function insertOffer(
+  db: Executor,
+  offer: {
+    caseId: string;
+    specialistUserId: string;
+    offeredByUserId: string;
+    offeredAt: Date;
+    expiresAt: Date;
+    note: string | null;
+  },
+) {
+  return db
+    .insertInto('case_offers')
+    .values({
+      case_id: offer.caseId,
+      specialist_user_id: offer.specialistUserId,
+      offered_by_user_id: offer.offeredByUserId,
+      offered_at: offer.offeredAt,
+      expires_at: offer.expiresAt,
+      note: offer.note,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+/** Ends the case's pending offer (accepted, declined, expired or withdrawn), if there is one. */
+export function endOpenOffer(
+  db: Executor,
+  caseId: string,
+  outcome: {
+    status: 'accepted' | 'declined' | 'expired' | 'withdrawn';
+    respondedAt: Date;
+    declineReason: string | null;
+  },
+) {
+  return db
+    .updateTable('case_offers')
+    .set({
+      status: outcome.status,
+      responded_at: outcome.respondedAt,
+      decline_reason: outcome.declineReason,
+    })
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'pending')
+    .returning('id')
+    .executeTakeFirst();
+}
+
+export function insertPatientQuestion(
+  db: Executor,
+  question: { caseId: string; askedByUserId: string; text: string; askedAt: Date },
+) {
+  return db
+    .insertInto('case_patient_questions')
+    .values({
+      case_id: question.caseId,
+      asked_by_user_id: question.askedByUserId,
+      text: question.text,
+      asked_at: question.askedAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+export function retractOpenPatientQuestions(db: Executor, caseId: string, now: Date) {
+  return db
+    .updateTable('case_patient_questions')
+    .set({ retracted_at: now })
+    .where('case_id', '=', caseId)
+    .where('answered_at', 'is', null)
+    .where('retracted_at', 'is', null)
+    .returning('id')
+    .execute();
+}
+
+/** Records the patient side's answer to an open question; undefined when not open. */
+export function answerPatientQuestion(
+  db: Executor,
+  answer: { caseId: string; questionId: string; text: string; userId: string; now: Date },
+) {
+  return db
+    .updateTable('case_patient_questions')
+    .set({ answer: answer.text, answered_by_user_id: answer.userId, answered_at: answer.now })
+    .where('id', '=', answer.questionId)
+    .where('case_id', '=', answer.caseId)
+    .where('answered_at', 'is', null)
+    .where('retracted_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+}
+
+export function withdrawPendingPeerReview(db: Executor, caseId: string, now: Date) {
+  return db
+    .updateTable('peer_reviews')
+    .set({ status: 'withdrawn', decided_at: now })
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 export function insertRecordRequest(
@@ -300,6 +482,17 @@ export function fulfilOpenRecordRequests(db: Executor, caseId: string, now: Date
     .where('status', '=', 'open')
     .returning('id')
     .execute();
+}
+
+/** The ids of the case's intake questions, in order. */
+export async function findCaseQuestionIds(db: Executor, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_questions')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .orderBy('position')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** The lists that belong to one case, in their stored order. */
@@ -339,11 +532,12 @@ export async function findCaseParts(db: Executor, caseId: string) {
         'transition',
         'from_state',
         'to_state',
+        'event',
         'note',
       ])
       .where('case_id', '=', caseId)
       .orderBy('occurred_at')
-      .orderBy('id')
+      .orderBy('seq')
       .execute(),
     db
       .selectFrom('case_record_requests')
@@ -353,7 +547,125 @@ export async function findCaseParts(db: Executor, caseId: string) {
       .orderBy('id')
       .execute(),
   ]);
-  return { questions, medications, allergies, devices, timeline, recordRequests };
+  const [offers, patientQuestions, followUps, versions, receipts, peerReviews, people, consent] =
+    await Promise.all([
+      db
+        .selectFrom('case_offers as o')
+        .innerJoin('users as u', 'u.id', 'o.specialist_user_id')
+        .select([
+          'o.id',
+          'o.specialist_user_id',
+          'u.name as specialist_name',
+          'o.offered_at',
+          'o.expires_at',
+          'o.status',
+          'o.responded_at',
+          'o.decline_reason',
+          'o.note',
+        ])
+        .where('o.case_id', '=', caseId)
+        .orderBy('o.offered_at')
+        .orderBy('o.id')
+        .execute(),
+      db
+        .selectFrom('case_patient_questions')
+        .select(['id', 'text', 'asked_at', 'answer', 'answered_at', 'retracted_at'])
+        .where('case_id', '=', caseId)
+        .orderBy('asked_at')
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('follow_up_questions')
+        .select(['id', 'text', 'asked_at', 'answered_at', 'answered_version_id'])
+        .where('case_id', '=', caseId)
+        .orderBy('asked_at')
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('opinion_versions')
+        .select(['id', 'sequence', 'kind', 'signed_at', 'signer_name', 'verification_code'])
+        .where('case_id', '=', caseId)
+        .orderBy('sequence')
+        .execute(),
+      db
+        .selectFrom('report_receipts as r')
+        .innerJoin('users as u', 'u.id', 'r.recipient_user_id')
+        .innerJoin('opinion_versions as v', 'v.id', 'r.opinion_version_id')
+        .select([
+          'r.id',
+          'r.opinion_version_id',
+          'v.sequence',
+          'r.recipient_user_id',
+          'u.name as recipient_name',
+          'r.sent_at',
+          'r.reminded_at',
+          'r.confirmed_at',
+        ])
+        .where('r.case_id', '=', caseId)
+        .orderBy('v.sequence')
+        .orderBy('r.id')
+        .execute(),
+      db
+        .selectFrom('peer_reviews as pr')
+        .innerJoin('users as u', 'u.id', 'pr.reviewer_user_id')
+        .select([
+          'pr.id',
+          'pr.reviewer_user_id',
+          'u.name as reviewer_name',
+          'pr.requested_at',
+          'pr.status',
+          'pr.comment',
+          'pr.decided_at',
+        ])
+        .where('pr.case_id', '=', caseId)
+        .orderBy('pr.requested_at')
+        .orderBy('pr.id')
+        .execute(),
+      db
+        .selectFrom('cases as c')
+        .leftJoin('users as s', 's.id', 'c.assigned_specialist_user_id')
+        .leftJoin('memberships as sm', (join) =>
+          join
+            .onRef('sm.user_id', '=', 's.id')
+            .onRef('sm.organization_id', '=', 'c.organization_id'),
+        )
+        .leftJoin('specialist_profiles as sp', 'sp.membership_id', 'sm.id')
+        .leftJoin('users as r', 'r.id', 'c.referring_physician_user_id')
+        .select([
+          's.id as specialist_user_id',
+          's.name as specialist_name',
+          'sp.credentials as specialist_credentials',
+          'r.id as referrer_user_id',
+          'r.name as referrer_name',
+        ])
+        .where('c.id', '=', caseId)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('cases as c')
+        .innerJoin('organizations as o', 'o.id', 'c.organization_id')
+        .leftJoin('consent_texts as t', (join) =>
+          join.onRef('t.organization_id', '=', 'o.id').onRef('t.version', '=', 'o.consent_version'),
+        )
+        .select(['t.version', 't.text'])
+        .where('c.id', '=', caseId)
+        .executeTakeFirstOrThrow(),
+    ]);
+  return {
+    questions,
+    medications,
+    allergies,
+    devices,
+    timeline,
+    recordRequests,
+    offers,
+    patientQuestions,
+    followUps,
+    versions,
+    receipts,
+    peerReviews,
+    people,
+    consent,
+  };
 }
 
 /** A position in the queue: the last row of the previous page. */
@@ -369,6 +681,8 @@ export interface CaseFilter {
   urgency?: Urgency | undefined;
   /** Only stages whose deadline passed before this instant. */
   overdueAt?: Date | undefined;
+  /** Only cases assigned to (or offered to) this specialist, or only those without anyone. */
+  assignee?: string | undefined;
 }
 
 /**
@@ -386,11 +700,14 @@ export function findCasePage(
   let query = db
     .selectFrom('cases as c')
     .innerJoin('patients as p', 'p.id', 'c.patient_id')
+    .leftJoin('users as assignee', 'assignee.id', 'c.assigned_specialist_user_id')
     .select([
       'c.id',
       'c.patient_id',
       'p.given_name',
       'p.family_name',
+      'c.assigned_specialist_user_id',
+      'assignee.name as assigned_specialist_name',
       'c.state',
       'c.urgency',
       'c.stage_owner',
@@ -407,6 +724,18 @@ export function findCasePage(
   if (filter.urgency !== undefined) query = query.where('c.urgency', '=', filter.urgency);
   if (filter.overdueAt !== undefined)
     query = query.where('c.stage_deadline_at', '<', filter.overdueAt);
+  if (filter.assignee === 'unassigned')
+    query = query
+      .where('c.assigned_specialist_user_id', 'is', null)
+      .where(
+        sql<SqlBool>`NOT EXISTS (SELECT 1 FROM case_offers ao WHERE ao.case_id = c.id AND ao.status = 'pending')`,
+      );
+  else if (filter.assignee !== undefined) {
+    const assignee = filter.assignee;
+    query = query.where(
+      sql<SqlBool>`(c.assigned_specialist_user_id = ${assignee} OR EXISTS (SELECT 1 FROM case_offers ao WHERE ao.case_id = c.id AND ao.status = 'pending' AND ao.specialist_user_id = ${assignee}))`,
+    );
+  }
   if (cursor !== null) {
     query =
       cursor.deadline === null

@@ -5,7 +5,9 @@
 import type { Services } from '../app/services.ts';
 import { idParams } from '../auth/auth.types.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
+import { z } from 'zod';
 import {
+  caseAccessEnded,
   caseListView,
   caseView,
   createCaseBody,
@@ -73,7 +75,7 @@ export function caseRoutes(services: Services): RouteDefinition[] {
       access: { kind: 'member', action: 'case.transition' },
       params: idParams,
       body: transitionCaseBody,
-      responses: { 200: caseView },
+      responses: { 200: z.union([caseView, caseAccessEnded]) },
       handler: async ({ params, body, context }) =>
         transitionCase(services, context, params.id, body),
     }),

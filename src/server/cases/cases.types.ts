@@ -29,6 +29,18 @@ export const transitionCaseBody = z.strictObject({
       dueAt: z.iso.datetime({ offset: true }),
     })
     .optional(),
+  /** Required with `offer`: whom to offer the case to, and how long they have to accept. */
+  offer: z
+    .strictObject({
+      specialistUserId: z.uuid(),
+      acceptWithinHours: z.number().int().min(1).max(168).optional(),
+      note: z.string().trim().min(1).max(2000).optional(),
+    })
+    .optional(),
+  /** Required with `decline_offer`: why the specialist declines (shown to the coordinator). */
+  declineReason: z.string().trim().min(1).max(2000).optional(),
+  /** Required with `ask_patient`: the question put to the patient. */
+  patientQuestion: z.strictObject({ text: z.string().trim().min(1).max(4000) }).optional(),
 });
 
 export const listCasesQuery = z.strictObject({
@@ -38,6 +50,8 @@ export const listCasesQuery = z.strictObject({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional(),
+  /** A specialist's user id (assigned or holding the offer), or `unassigned`. */
+  assignee: z.union([z.uuid(), z.literal('unassigned')]).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
@@ -56,6 +70,7 @@ export const caseView = z
     proposedTreatment: z.string().nullable(),
     history: z.string().nullable(),
     goals: z.unknown(),
+    patientName: z.string(),
     questions: z.array(z.object({ id: z.uuid(), text: z.string() })),
     medications: z.array(
       z.object({ name: z.string(), dose: z.string().nullable(), frequency: z.string().nullable() }),
@@ -73,10 +88,12 @@ export const caseView = z
       version: z.string().nullable(),
       acceptedAt: isoOrNull,
       currentVersion: z.string(),
+      currentText: z.string().nullable(),
     }),
     stageOwner: z.enum(stageOwners).nullable(),
     stageDeadlineAt: isoOrNull,
     submittedAt: isoOrNull,
+    deliveredAt: isoOrNull,
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),
@@ -91,13 +108,109 @@ export const caseView = z
         fulfilledAt: isoOrNull,
       }),
     ),
+    offer: z
+      .object({
+        id: z.uuid(),
+        specialistUserId: z.uuid(),
+        specialistName: z.string(),
+        offeredAt: z.string(),
+        expiresAt: z.string(),
+        note: z.string().nullable(),
+        status: z.string(),
+      })
+      .nullable(),
+    offers: z.array(
+      z.object({
+        id: z.uuid(),
+        specialistUserId: z.uuid(),
+        specialistName: z.string(),
+        offeredAt: z.string(),
+        expiresAt: z.string(),
+        status: z.enum(['pending', 'accepted', 'declined', 'expired', 'withdrawn', 'ended']),
+        respondedAt: isoOrNull,
+        declineReason: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+    assignedSpecialist: z
+      .object({ userId: z.uuid(), name: z.string(), credentials: z.string() })
+      .nullable(),
+    referringPhysician: z.object({ userId: z.uuid(), name: z.string() }).nullable(),
+    patientQuestions: z.array(
+      z.object({
+        id: z.uuid(),
+        text: z.string(),
+        askedAt: z.string(),
+        answer: z.string().nullable(),
+        answeredAt: isoOrNull,
+        retractedAt: isoOrNull,
+      }),
+    ),
+    peerReview: z
+      .object({
+        state: z.enum(['not_required', 'pending', 'approved', 'returned']),
+        required: z.boolean(),
+        reviews: z.array(
+          z.object({
+            id: z.uuid(),
+            reviewerUserId: z.uuid(),
+            reviewerName: z.string(),
+            requestedAt: z.string(),
+            status: z.enum(['pending', 'approved', 'returned', 'withdrawn']),
+            comment: z.string().nullable(),
+            decidedAt: isoOrNull,
+          }),
+        ),
+      })
+      .nullable(),
+    opinion: z.object({
+      versions: z.array(
+        z.object({
+          id: z.uuid(),
+          sequence: z.number().int(),
+          kind: z.enum(['opinion', 'addendum']),
+          signedAt: z.string(),
+          signerName: z.string(),
+          verificationCode: z.string(),
+          current: z.boolean(),
+        }),
+      ),
+      draftVersion: z.number().int().nullable(),
+    }),
+    followUps: z.array(
+      z.object({
+        id: z.uuid(),
+        text: z.string(),
+        askedAt: z.string(),
+        answeredAt: isoOrNull,
+        answeredVersionId: z.uuid().nullable(),
+      }),
+    ),
+    followUpAllowance: z.object({
+      limit: z.number().int(),
+      asked: z.number().int(),
+      windowEndsAt: isoOrNull,
+    }),
+    receipts: z.array(
+      z.object({
+        id: z.uuid(),
+        versionId: z.uuid(),
+        sequence: z.number().int(),
+        recipientUserId: z.uuid(),
+        recipientName: z.string(),
+        sentAt: z.string(),
+        remindedAt: isoOrNull,
+        confirmedAt: isoOrNull,
+      }),
+    ),
     timeline: z.array(
       z.object({
         id: z.uuid(),
         occurredAt: z.string(),
         actorUserId: z.uuid().nullable(),
-        kind: z.enum(['created', 'transition']),
+        kind: z.enum(['created', 'transition', 'event']),
         transition: z.enum(caseTransitionNames).nullable(),
+        event: z.string().nullable(),
         fromState: z.enum(caseStates).nullable(),
         toState: z.enum(caseStates).nullable(),
         note: z.string().nullable(),
@@ -122,6 +235,8 @@ export const caseListView = z.object({
       state: z.enum(caseStates),
       urgency: z.enum(urgencies),
       stageOwner: z.enum(stageOwners).nullable(),
+      assignedSpecialistUserId: z.uuid().nullable(),
+      assignedSpecialistName: z.string().nullable(),
       stageDeadlineAt: isoOrNull,
       overdue: z.boolean(),
       submittedAt: isoOrNull,
@@ -134,3 +249,8 @@ export const caseListView = z.object({
   /** Cases per state across the organization, for staff who see the whole queue; else null. */
   counts: z.record(z.enum(caseStates), z.number().int()).nullable(),
 });
+
+/** The answer to a step that ended the caller's access (a declined offer). */
+export const caseAccessEnded = z
+  .object({ id: z.uuid(), state: z.enum(caseStates), accessEnded: z.literal(true) })
+  .meta({ id: 'CaseAccessEnded' });

@@ -17,6 +17,7 @@ export interface CaseListQuery {
   state?: CaseState | undefined;
   urgency?: Urgency | undefined;
   overdue?: boolean | undefined;
+  assignee?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -68,6 +69,7 @@ export async function listCases(services: Services, context: RequestContext, que
         excludeStates: organizationWide ? ['draft'] : [],
         urgency: query.urgency,
         overdueAt: query.overdue === true ? unit.now : undefined,
+        assignee: query.assignee,
       },
       cursor,
       query.limit + 1,
@@ -95,6 +97,8 @@ export async function listCases(services: Services, context: RequestContext, que
         state: asCaseState(row.state),
         urgency: asUrgency(row.urgency),
         stageOwner: row.stage_owner,
+        assignedSpecialistUserId: row.assigned_specialist_user_id,
+        assignedSpecialistName: row.assigned_specialist_name,
         stageDeadlineAt: row.stage_deadline_at?.toISOString() ?? null,
         overdue: isOverdue(row.stage_deadline_at, unit.now),
         submittedAt: row.submitted_at?.toISOString() ?? null,

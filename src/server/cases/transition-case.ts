@@ -1,57 +1,67 @@
 /**
- * Moving a case through its lifecycle (issue 3). Core decides whether the actor may take the
- * transition now; this use case applies it with optimistic concurrency, so of two conflicting
- * requests exactly one wins and the other answers 409 with the state it lost to. Each transition
- * writes its timeline entry and audit event in the same transaction, and starts the new stage's
- * clock from the organization's service levels.
+ * Moving a case through its lifecycle on request (issue 3). The transition is decided by core and
+ * applied by `applyTransition` with optimistic concurrency, so of two conflicting requests exactly
+ * one wins and the other answers 409 with the state it lost to. Signing the opinion takes the same
+ * route but needs a fresh re-authentication and seals the opinion (see `sign-opinion.ts`).
  */
-import { requireTransition, type CaseTransitionName } from '../../core/case-lifecycle.ts';
+import {
+  requireTransition,
+  type CaseState,
+  type CaseTransitionName,
+} from '../../core/case-lifecycle.ts';
 import { AppError } from '../../core/errors.ts';
-import { stageDeadline } from '../../core/service-levels.ts';
-import type { Icd10CmCodeSet } from '../../core/terminology/icd10cm.ts';
 import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
+import { requireRecentReauthentication } from '../auth/reauthenticate.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import { loadIcd10CmCodeSet } from '../terminology/icd10cm-files.ts';
-import { caseActorOf, caseAuditOrigin, caseFactsOf, serviceLevelSettingsOf } from './case-facts.ts';
-import {
-  findCaseState,
-  findVisibleCase,
-  fulfilOpenRecordRequests,
-  insertRecordRequest,
-  insertTimelineEntry,
-  updateCaseStage,
-} from './case-repository.ts';
+import { applyTransition, checkPayload, type TransitionPayload } from './apply-transition.ts';
+import { caseActorOf, caseAuditOrigin, caseFactsOf } from './case-facts.ts';
+import { findCaseQuestionIds, findVisibleCase } from './case-repository.ts';
 import { readCaseView, type CaseView } from './case-view.ts';
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
+import { deliverSignedOpinion, sealAndDeliverOpinion } from './sign-opinion.ts';
 
-/** The transitions this slice serves; offers, review and delivery follow in later slices. */
+/**
+ * The transitions a member takes through the API. The scheduler's own (`offer_expired`) and the
+ * first follow-up question (asked through its own route) are taken elsewhere; `deliver` is the
+ * coordinator's release where the organization releases reports by hand, and follows signing at
+ * once everywhere else.
+ */
 export const servedCaseTransitions = [
   'submit',
   'start_triage',
   'request_records',
   'records_provided',
   'mark_ready',
+  'offer',
+  'accept_offer',
+  'decline_offer',
+  'reassign',
+  'start_review',
+  'ask_patient',
+  'patient_answered',
+  'sign_opinion',
+  'deliver',
+  'close',
   'withdraw',
   'cancel',
 ] as const satisfies readonly CaseTransitionName[];
 
 export type ServedCaseTransition = (typeof servedCaseTransitions)[number];
 
-export interface CaseTransitionRequest {
+export interface CaseTransitionRequest extends TransitionPayload {
   transition: ServedCaseTransition;
   /** The version the caller last saw; a different stored version answers 409. */
   expectedVersion?: number | undefined;
   note?: string | undefined;
-  /** Required with `request_records`: the structured request (what, why, by when). */
-  recordRequest?: { what: string; why: string; dueAt: string } | undefined;
 }
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('validation_failed', {
-    message: 'Some of the information sent is not valid.',
-    details: { issues: [{ path, message }] },
-  });
+/** The answer when the step ended the caller's access to the case (a declined offer). */
+export interface CaseAccessEnded {
+  id: string;
+  state: CaseState;
+  accessEnded: true;
 }
 
 /** Takes `request.transition` on the case; answers the case as the actor now sees it. */
@@ -60,98 +70,73 @@ export async function transitionCase(
   context: RequestContext,
   caseId: string,
   request: CaseTransitionRequest,
-): Promise<CaseView> {
+): Promise<CaseView | CaseAccessEnded> {
   const actor = requireActor(context);
-  const { transition, recordRequest } = request;
-  if ((transition === 'request_records') !== (recordRequest !== undefined)) {
-    throw invalid(
-      'body.recordRequest',
-      transition === 'request_records'
-        ? 'required with request_records'
-        : 'only allowed with request_records',
-    );
-  }
-  const codeSet: Icd10CmCodeSet | null =
-    transition === 'submit' ? await loadIcd10CmCodeSet() : null;
+  const { transition, expectedVersion, note, ...payload } = request;
+  checkPayload(transition, payload);
+  const codeSet =
+    transition === 'submit' || transition === 'sign_opinion' ? await loadIcd10CmCodeSet() : null;
   return transact(services, async (unit) => {
     const row = await findVisibleCase(unit.trx, actor, 'case.transition', caseId);
     if (row === undefined) throw new AppError('not_found');
-    const facts = caseFactsOf(row, unit.now);
+    const questionIds = await findCaseQuestionIds(unit.trx, row.id);
+    let facts = caseFactsOf(row, unit.now, questionIds);
     // Until the records pipeline exists, providing records is declared by this step itself,
     // which fulfils the open requests; the guard then judges the case as it will be.
-    const decided = transition === 'records_provided' ? { ...facts, openRecordRequests: 0 } : facts;
-    const { to, owner } = requireTransition(decided, caseActorOf(actor, row), transition);
-    if (request.expectedVersion !== undefined && request.expectedVersion !== row.version) {
+    if (transition === 'records_provided') facts = { ...facts, openRecordRequests: 0 };
+    const caseActor = caseActorOf(actor, row);
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new AppError('conflict', {
         message: 'Someone else changed this case. Reload it and try again.',
         details: { currentState: facts.state, currentVersion: row.version, transition },
       });
     }
     // A code accepted into the draft may have been retired since (ICD-10-CM changes each October).
-    if (codeSet !== null && row.diagnosis_code !== null)
+    if (transition === 'submit' && codeSet !== null && row.diagnosis_code !== null)
       requireValidDiagnosisCode(codeSet, row.diagnosis_code, unit.now);
-    if (recordRequest !== undefined && new Date(recordRequest.dueAt) <= unit.now)
-      throw invalid('body.recordRequest.dueAt', 'must be in the future');
-    const moved = await updateCaseStage(unit.trx, {
-      caseId: row.id,
-      from: facts.state,
-      version: row.version,
-      to,
-      owner,
-      deadline: stageDeadline(to, facts.urgency, unit.now, serviceLevelSettingsOf(row)),
-      ...(transition === 'submit' ? { submittedAt: unit.now } : {}),
-      now: unit.now,
-    });
-    if (moved === undefined) {
-      // Another transition committed between our read and our write: it won.
-      const current = await findCaseState(unit.trx, row.id);
-      throw new AppError('conflict', {
-        message: 'This step is not possible at the current stage of the case.',
-        details: { currentState: current.state, currentVersion: current.version, transition },
+    const transitionActor = {
+      caseActor,
+      userId: actor.userId,
+      origin: caseAuditOrigin(context, actor, row.patient_user_id),
+    };
+    if (transition === 'sign_opinion') {
+      if (codeSet === null) throw new Error('code set not loaded');
+      // Who may sign and when is decided first (404 / 409 tell nothing new to someone else);
+      // then signing, a legal act, needs the password and second factor again (issue 3).
+      requireTransition(facts, caseActor, 'sign_opinion');
+      requireRecentReauthentication(services, context);
+      await sealAndDeliverOpinion(services, unit, {
+        row,
+        facts,
+        questionIds,
+        actor: transitionActor,
+        signer: { userId: actor.userId },
+        codeSet,
+        note: note ?? null,
       });
+      return readCaseView(unit.trx, actor, row.id, unit.now);
     }
-    let recordRequestId: string | null = null;
-    if (recordRequest !== undefined) {
-      ({ id: recordRequestId } = await insertRecordRequest(unit.trx, {
-        caseId: row.id,
-        what: recordRequest.what,
-        why: recordRequest.why,
-        dueAt: new Date(recordRequest.dueAt),
-        requestedByUserId: actor.userId,
-        now: unit.now,
-      }));
+    if (transition === 'deliver') {
+      await deliverSignedOpinion(services, unit, row, {
+        facts,
+        version: row.version,
+        actor: transitionActor,
+        note: note ?? null,
+      });
+      return readCaseView(unit.trx, actor, row.id, unit.now);
     }
-    const fulfilled =
-      transition === 'records_provided'
-        ? await fulfilOpenRecordRequests(unit.trx, row.id, unit.now)
-        : [];
-    const entry = await insertTimelineEntry(unit.trx, {
-      caseId: row.id,
-      occurredAt: unit.now,
-      actorUserId: actor.userId,
-      kind: 'transition',
-      transition,
-      fromState: facts.state,
-      toState: to,
-      note: request.note ?? null,
+    const applied = await applyTransition(services, unit, {
+      row,
+      facts,
+      version: row.version,
+      actor: transitionActor,
+      name: transition,
+      payload,
+      note: note ?? null,
     });
-    await unit.audit({
-      ...caseAuditOrigin(context, actor, row.patient_user_id),
-      eventType: 'case.transitioned',
-      patientId: row.patient_id,
-      entityType: 'Case',
-      entityId: row.id,
-      details: {
-        transition,
-        from: facts.state,
-        to,
-        timelineEntryId: entry.id,
-        ...(recordRequestId === null ? {} : { recordRequestId }),
-        ...(fulfilled.length === 0
-          ? {}
-          : { fulfilledRecordRequestIds: fulfilled.map((r) => r.id) }),
-      },
-    });
+    // Declining an offer ends the specialist's access: they learn the outcome, not the case.
+    if ((await findVisibleCase(unit.trx, actor, 'case.read', row.id)) === undefined)
+      return { id: row.id, state: applied.to, accessEnded: true as const };
     return readCaseView(unit.trx, actor, row.id, unit.now);
   });
 }

@@ -182,6 +182,7 @@ export interface CaseTimeline {
   kind: string;
   note: string | null;
   occurred_at: Timestamp;
+  seq: Generated<number>;
   to_state: string | null;
   transition: string | null;
 }
@@ -298,6 +299,7 @@ export interface Organizations {
   idle_timeout_minutes: Generated<number>;
   name: string;
   peer_review_required: Generated<boolean>;
+  release_by_coordinator: Generated<boolean>;
   service_levels: Generated<Json>;
   slug: string;
   time_zone: Generated<string>;

@@ -41,6 +41,10 @@ declare module 'fastify' {
     context: RequestContext;
     sessionEnded: boolean;
   }
+  interface FastifyContextConfig {
+    /** The route reads its body as a raw stream (see `RouteDefinition.rawBody`). */
+    rawBody?: boolean;
+  }
 }
 
 export interface HttpServerOptions {
@@ -108,6 +112,13 @@ export async function createHttpServer(
   // The API speaks JSON only: without this, Fastify's built-in text/plain parser hands a string
   // to the body schema and the caller gets validation_failed instead of 415.
   app.removeContentTypeParser('text/plain');
+  // File uploads: a route marked `rawBody` gets the unread stream as its body whatever the content
+  // type (its use case checks type and size while streaming); every other route keeps answering
+  // 415 to anything that is not JSON, as it would without this parser.
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (request.routeOptions.config.rawBody === true) done(null, payload);
+    else done(new AppError('unsupported_media_type'), undefined);
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
@@ -219,6 +230,7 @@ export async function createHttpServer(
             }
           : { produces: [route.produces] }),
       },
+      config: { rawBody: route.rawBody === true },
       // Before validation: a caller who may not use the route learns nothing about its inputs.
       preValidation: async (request) => gate(route, request),
       handler: async (request, reply) => {

@@ -56,6 +56,12 @@ export interface RouteDefinition<
   responses: Record<number, z.ZodType | null>;
   /** Responses that are not JSON (CSV, PDF) describe themselves here instead. */
   produces?: string;
+  /**
+   * The request body is a file, not JSON (an attachment upload): any content type reaches the
+   * handler unparsed, which streams `request.raw` itself and enforces its own media types and size
+   * limit; the 1 MiB JSON limit does not apply. Routes without it answer 415 to anything but JSON.
+   */
+  rawBody?: boolean;
   handler(input: RouteInput<TBody, TQuery, TParams>): Promise<unknown>;
 }
 

@@ -149,3 +149,115 @@ export function invitationMessage(
         { url, label: 'Accept the invitation' },
       );
 }
+
+/**
+ * What a notification email says, in general words only: the in-app notification behind the link
+ * carries the detail, and only to someone signed in who may see it.
+ */
+export type NotificationEmailTone = 'news' | 'action' | 'deadline' | 'overdue';
+
+export function notificationMessage(
+  locale: MailLocale,
+  tone: NotificationEmailTone,
+  url: string,
+): RenderedEmail {
+  const spanish: Record<NotificationEmailTone, [string, string]> = {
+    news: [
+      'Hay novedades en su caso de segunda opinión',
+      'Hay novedades en un caso de segunda opinión en Consilium. Inicie sesión para verlas.',
+    ],
+    action: [
+      'Un caso espera su respuesta',
+      'Un caso de segunda opinión en Consilium espera su respuesta. Inicie sesión para verlo.',
+    ],
+    deadline: [
+      'Un plazo vence pronto',
+      'Un plazo de un caso de segunda opinión en Consilium vence pronto. Inicie sesión para verlo.',
+    ],
+    overdue: [
+      'Un caso superó su plazo',
+      'Una etapa de un caso de segunda opinión en Consilium superó su plazo. Inicie sesión para verlo.',
+    ],
+  };
+  const english: Record<NotificationEmailTone, [string, string]> = {
+    news: [
+      'There is news on your second-opinion case',
+      'There is news on a second-opinion case in Consilium. Sign in to see it.',
+    ],
+    action: [
+      'A case is waiting for your decision',
+      'A second-opinion case in Consilium is waiting for your decision. Sign in to see it.',
+    ],
+    deadline: [
+      'A deadline is approaching',
+      'A deadline on a second-opinion case in Consilium is approaching. Sign in to see it.',
+    ],
+    overdue: [
+      'A case is past its deadline',
+      'A stage of a second-opinion case in Consilium is past its deadline. Sign in to see it.',
+    ],
+  };
+  const [subject, body] = (locale === 'es' ? spanish : english)[tone];
+  return render(subject, [body], {
+    url,
+    label: locale === 'es' ? 'Abrir en Consilium' : 'Open in Consilium',
+  });
+}
+
+/**
+ * A patient invites someone to help them as their proxy (caregiver). The patient's name is not in
+ * the email (a mistyped address must learn nothing about the patient); the page behind the link
+ * shows who is asking.
+ */
+export function proxyInvitationMessage(
+  locale: MailLocale,
+  organizationName: string,
+  url: string,
+): RenderedEmail {
+  return locale === 'es'
+    ? render(
+        `Le invitaron a ayudar a una persona en ${organizationName}`,
+        [
+          `Una persona que pidió una segunda opinión médica en ${organizationName} le invitó a ayudarle con su solicitud en Consilium. Abra el enlace para ver quién le invita y qué podrá hacer. El enlace caduca en 7 días.`,
+          'Si no conoce a esta persona, ignore este mensaje.',
+        ],
+        { url, label: 'Ver la invitación' },
+      )
+    : render(
+        `You are invited to help someone at ${organizationName}`,
+        [
+          `Someone who asked ${organizationName} for a second medical opinion has invited you to help them with their request on Consilium. Open the link to see who is asking and what you will be able to do. The link expires in 7 days.`,
+          'If you do not know this person, you can ignore this message.',
+        ],
+        { url, label: 'See the invitation' },
+      );
+}
+
+/**
+ * A referring physician started a second-opinion request for the patient, who confirms it and
+ * gives consent. Names the physician (who sent the patient here), never the patient's condition.
+ */
+export function referredPatientInvitationMessage(
+  locale: MailLocale,
+  organizationName: string,
+  physicianName: string,
+  url: string,
+): RenderedEmail {
+  return locale === 'es'
+    ? render(
+        `${physicianName} inició una solicitud de segunda opinión para usted`,
+        [
+          `${physicianName} inició una solicitud de segunda opinión médica para usted en ${organizationName}.`,
+          'Cree su cuenta con el enlace para revisar la solicitud, confirmarla y dar su consentimiento. Nada se envía a los especialistas sin su consentimiento. El enlace caduca en 7 días.',
+        ],
+        { url, label: 'Confirmar mi solicitud' },
+      )
+    : render(
+        `${physicianName} started a second-opinion request for you`,
+        [
+          `${physicianName} started a request for a second medical opinion for you at ${organizationName}.`,
+          'Create your account with the link to review the request, confirm it and give your consent. Nothing goes to the specialists without your consent. The link expires in 7 days.',
+        ],
+        { url, label: 'Confirm my request' },
+      );
+}

@@ -13,6 +13,11 @@ import { assertAcceptablePassword } from '../auth/sign-up.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { requireActor } from '../http/request-context.ts';
 import { invitationMessage, toMailLocale } from '../mail/templates.ts';
+import {
+  acceptPatientSideInvitation,
+  describePatientSideInvitation,
+  isPatientSideRole,
+} from '../patients/patient-invitations.ts';
 import { createToken, hashToken } from '../platform/secrets.ts';
 
 const invitationLifetimeMs = 7 * 24 * 60 * 60_000;
@@ -148,6 +153,8 @@ function findOpenInvitation(services: Services, token: string, now: Date) {
 export async function describeInvitation(services: Services, token: string) {
   const invitation = await findOpenInvitation(services, token, services.clock.now());
   if (invitation === undefined) throw new AppError('invalid_token');
+  // A patient's or a proxy's invitation names the patient and may be accepted with an account.
+  if (isPatientSideRole(invitation.role)) return describePatientSideInvitation(services, token);
   return {
     organizationName: invitation.organization_name,
     role: invitation.role,
@@ -159,10 +166,18 @@ export async function describeInvitation(services: Services, token: string) {
 export async function acceptInvitation(
   services: Services,
   context: RequestContext,
-  input: { token: string; name: string; password: string },
+  input: { token: string; name?: string | undefined; password: string },
 ) {
   const invitation = await findOpenInvitation(services, input.token, services.clock.now());
   if (invitation === undefined) throw new AppError('invalid_token');
+  if (isPatientSideRole(invitation.role))
+    return acceptPatientSideInvitation(services, context, input);
+  const name = input.name?.trim() ?? '';
+  if (name === '') {
+    throw new AppError('validation_failed', {
+      details: { issues: [{ path: 'body.name', message: 'required' }] },
+    });
+  }
   assertAcceptablePassword(services, input.password, invitation.email);
   const passwordHash = await hashPassword(input.password);
   await transact(services, async (unit) => {
@@ -178,7 +193,7 @@ export async function acceptInvitation(
       .insertInto('users')
       .values({
         email: invitation.email,
-        name: input.name.trim(),
+        name,
         password_hash: passwordHash,
         email_verified_at: unit.now,
         created_at: unit.now,

@@ -5,6 +5,13 @@
 import type { Role } from '../../core/roles.ts';
 import type { UnitOfWork } from '../app/unit-of-work.ts';
 
+/**
+ * The consent text a new organization starts with (version 1); its administrator publishes its
+ * own versions later. Patients accept a version, and the exact version accepted is stored.
+ */
+export const defaultConsentText =
+  'I ask for a second medical opinion on my case. I agree that the coordinators, specialists and reviewers of this organization may read the information and records I provide, for this purpose only. I understand that the opinion does not replace my own doctor, who remains responsible for my care, and that I may withdraw my request at any time before the opinion is signed.';
+
 export async function provisionOrganization(
   unit: UnitOfWork,
   input: { slug: string; name: string; timeZone?: string },
@@ -17,8 +24,17 @@ export async function provisionOrganization(
       time_zone: input.timeZone ?? 'UTC',
       created_at: unit.now,
     })
-    .returning(['id', 'slug', 'name'])
+    .returning(['id', 'slug', 'name', 'consent_version'])
     .executeTakeFirstOrThrow();
+  await unit.trx
+    .insertInto('consent_texts')
+    .values({
+      organization_id: organization.id,
+      version: organization.consent_version,
+      text: defaultConsentText,
+      published_at: unit.now,
+    })
+    .execute();
   await unit.audit({
     eventType: 'org.created',
     organizationId: organization.id,

@@ -970,6 +970,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/org/case-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Peer review, follow-up allowance, business calendar and service levels */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseSettings"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change how the organization runs its cases */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        peerReviewRequired?: boolean;
+                        releaseByCoordinator?: boolean;
+                        followUpQuestionLimit?: number;
+                        followUpWindowDays?: number;
+                        businessDays?: boolean;
+                        holidays?: string[];
+                        serviceLevels?: {
+                            [key: string]: {
+                                routine: {
+                                    /** @enum {string} */
+                                    unit: "hours";
+                                    amount: number;
+                                } | {
+                                    /** @enum {string} */
+                                    unit: "days";
+                                    amount: number;
+                                };
+                                urgent: {
+                                    /** @enum {string} */
+                                    unit: "hours";
+                                    amount: number;
+                                } | {
+                                    /** @enum {string} */
+                                    unit: "days";
+                                    amount: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseSettings"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/org/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consent text patients accept, with its earlier versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentTexts"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Publish a new version of the consent text */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentTexts"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org/settings": {
         parameters: {
             query?: never;
@@ -1096,7 +1248,7 @@ export interface paths {
                         /** Format: email */
                         email: string;
                         /** @enum {string} */
-                        role: "proxy" | "referring_physician" | "coordinator" | "specialist" | "care_team" | "org_admin";
+                        role: "referring_physician" | "coordinator" | "specialist" | "care_team" | "org_admin";
                     };
                 };
             };
@@ -1195,6 +1347,12 @@ export interface paths {
                             organizationName: string;
                             role: string;
                             email: string;
+                            patientName?: string;
+                            invitedByName?: string;
+                            /** @enum {string} */
+                            proxyScope?: "view" | "act";
+                            /** @enum {string} */
+                            account?: "new" | "existing" | "unavailable";
                         };
                     };
                 };
@@ -1217,7 +1375,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation: set name and password */
+        /** Accept an invitation: set name and password (a proxy who has an account confirms with its password) */
         post: {
             parameters: {
                 query?: never;
@@ -1230,7 +1388,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        name: string;
+                        name?: string;
                         password: string;
                     };
                 };
@@ -1263,7 +1421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Patients the caller may see */
+        /** Patients the caller may see (for a referring physician: the patients they referred) */
         get: {
             parameters: {
                 query?: never;
@@ -1280,22 +1438,44 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            patients: {
-                                /** Format: uuid */
-                                id: string;
-                                givenName: string;
-                                familyName: string;
-                                birthDate: string | null;
-                                hasAccount: boolean;
-                                createdAt: string;
-                            }[];
+                            patients: components["schemas"]["Patient"][];
                         };
                     };
                 };
             };
         };
         put?: never;
-        post?: never;
+        /** Register a referred patient and invite them to confirm (referring physicians) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        givenName: string;
+                        familyName: string;
+                        birthDate?: string | null;
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Patient"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1327,15 +1507,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            givenName: string;
-                            familyName: string;
-                            birthDate: string | null;
-                            hasAccount: boolean;
-                            createdAt: string;
-                        };
+                        "application/json": components["schemas"]["Patient"];
                     };
                 };
             };
@@ -1371,19 +1543,264 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["Patient"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a referred patient a new invitation (the previous link stops working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Patient"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's proxies: active, invited and ended (the patient only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            givenName: string;
-                            familyName: string;
-                            birthDate: string | null;
-                            hasAccount: boolean;
-                            createdAt: string;
+                            active: components["schemas"]["ProxyGrant"][];
+                            invitations: components["schemas"]["ProxyInvitation"][];
+                            revoked: components["schemas"]["ProxyGrant"][];
                         };
                     };
                 };
             };
         };
+        put?: never;
+        /** Invite someone by email to help as a proxy, to view or to act */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @enum {string} */
+                        scope: "view" | "act";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/proxies/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change what a proxy may do (view or act) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        scope: "view" | "act";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProxyGrant"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/proxies/{grantId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a proxy's access at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    grantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProxyGrant"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/proxy-invitations/{invitationId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a proxy invitation nobody has answered */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "revoked";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/cases": {
@@ -1400,6 +1817,7 @@ export interface paths {
                     state?: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
                     urgency?: "routine" | "urgent";
                     overdue?: "true" | "false";
+                    assignee?: string | "unassigned";
                     cursor?: string;
                     limit?: number;
                 };
@@ -1427,6 +1845,8 @@ export interface paths {
                                 /** @enum {string} */
                                 urgency: "routine" | "urgent";
                                 stageOwner: ("patient" | "coordinator" | "specialist") | null;
+                                assignedSpecialistUserId: string | null;
+                                assignedSpecialistName: string | null;
                                 stageDeadlineAt: string | null;
                                 overdue: boolean;
                                 submittedAt: string | null;
@@ -1595,7 +2015,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        transition: "submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "withdraw" | "cancel";
+                        transition: "submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "close" | "withdraw" | "cancel";
                         expectedVersion?: number;
                         note?: string;
                         recordRequest?: {
@@ -1604,6 +2024,280 @@ export interface paths {
                             /** Format: date-time */
                             dueAt: string;
                         };
+                        offer?: {
+                            /** Format: uuid */
+                            specialistUserId: string;
+                            acceptWithinHours?: number;
+                            note?: string;
+                        };
+                        declineReason?: string;
+                        patientQuestion?: {
+                            text: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"] | components["schemas"]["CaseAccessEnded"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/opinion-draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opinion draft, what it still lacks and its reading level (author and reviewer) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpinionDraft"];
+                    };
+                };
+            };
+        };
+        /** Save the opinion draft (every section validated; 409 when saved elsewhere) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        content: {
+                            diagnosisAssessment?: {
+                                /** @enum {string} */
+                                outcome: "confirmed" | "refined" | "changed";
+                                diagnosis: {
+                                    code: string;
+                                    text: string;
+                                };
+                                /** @enum {string} */
+                                confidence: "low" | "moderate" | "high";
+                                rationale: string;
+                            };
+                            alternativeDiagnoses?: {
+                                diagnosis: string;
+                                code?: string;
+                                reasoning: string;
+                            }[];
+                            recommendedTests?: {
+                                test: string;
+                                reason: string;
+                            }[];
+                            treatmentOptions?: {
+                                name: string;
+                                expectedBenefit: string;
+                                sideEffectsAndRisks: string;
+                                recoveryTime: string;
+                                /** @enum {string} */
+                                relativeCost: "lower" | "similar" | "higher" | "unknown";
+                                fitWithGoals: string;
+                            }[];
+                            recommendation?: {
+                                text: string;
+                                changesProposedTreatment: boolean;
+                            };
+                            riskOfWaiting?: {
+                                riskOfWaiting: string;
+                                riskOfActingNow: string;
+                                advisedTiming: string;
+                            };
+                            followUpWindows?: {
+                                what: string;
+                                when: string;
+                            }[];
+                            warningSigns?: {
+                                sign: string;
+                                action: string;
+                            }[];
+                            questionAnswers?: {
+                                /** Format: uuid */
+                                questionId: string;
+                                answer: string;
+                            }[];
+                            plainLanguageSummary?: string;
+                            references?: {
+                                citation: string;
+                                /** Format: uri */
+                                url?: string;
+                            }[];
+                        };
+                        expectedVersion?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpinionDraft"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/peer-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask another specialist to review the draft */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        reviewerUserId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpinionDraft"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/peer-review/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the draft, or return it with comments (the reviewer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "approve" | "return";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "approved" | "returned";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/patient-questions/{questionId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the specialist's question (the last answer returns the case to review) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    questionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answer: string;
                     };
                 };
             };
@@ -1625,6 +2319,565 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed opinion and its addenda (the patient side once delivered) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            caseId: string;
+                            versions: {
+                                /** Format: uuid */
+                                id: string;
+                                sequence: number;
+                                /** @enum {string} */
+                                kind: "opinion" | "addendum";
+                                content: unknown;
+                                followUpQuestion: string | null;
+                                signerName: string;
+                                signerCredentials: string;
+                                signedAt: string;
+                                sealSha256: string;
+                                verificationCode: string;
+                                current: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/opinion/versions/{versionId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as a PDF, up to and including this version */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "es";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    versionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/addenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign a correction to the signed opinion (needs recent re-authentication) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask a follow-up question about the delivered report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/follow-ups/{followUpId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a follow-up question with a signed addendum (needs recent re-authentication) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    followUpId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/receipts/{receiptId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The referring physician confirms receipt of the report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    receiptId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case and its opinion as a FHIR R4 Bundle */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a printed verification code belongs to an authentic, current report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/specialists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active specialists of the organization, filterable by specialty and language */
+        get: {
+            parameters: {
+                query?: {
+                    specialty?: string;
+                    language?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            specialists: components["schemas"]["Specialist"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/specialists/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The calling specialist's specialties, languages and credentials */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        specialties: string[];
+                        languages: string[];
+                        credentials: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Specialist"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's attachments, oldest first (404 when the case is not visible) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: components["schemas"]["CaseAttachment"][];
+                            canUpload: boolean;
+                            limits: {
+                                mediaTypes: ("application/pdf" | "image/jpeg" | "image/png" | "image/tiff" | "image/heic" | "application/dicom" | "text/plain")[];
+                                maxBytes: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Attach a document: the body is the file itself, Content-Type its media type (PDF, JPEG, PNG, TIFF, HEIC, DICOM or plain text; else 415), at most 25 MiB (else 413); X-File-Name carries the name and X-Description an optional description, both percent-encoded UTF-8. 404 when the caller may not add documents to the case, 409 with the current state when the stage does not take them */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseAttachment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments/{attachmentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one attachment, always as a file (never shown inline) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attachmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take back a document one uploaded, while the case is a draft (404 for anyone else, 409 after submission) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    attachmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: never;
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -1638,7 +2891,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1686,7 +2939,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -1710,6 +2963,163 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notifications, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                    unreadOnly?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notifications: components["schemas"]["Notification"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller's notifications are unread */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller's notifications read (404 when not the caller's) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all of the caller's notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            updated: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1839,6 +3249,24 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
         };
+        CaseAttachmentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            fileName: string;
+            mediaType: string;
+            sizeBytes: number;
+            sha256: string;
+            description: string | null;
+            uploadedAt: string;
+            uploadedBy: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+            };
+            canDelete: boolean;
+        };
         AuditPersonInput: {
             /** Format: uuid */
             id: string;
@@ -1863,6 +3291,7 @@ export interface components {
             proposedTreatment: string | null;
             history: string | null;
             goals: unknown;
+            patientName: string;
             questions: {
                 /** Format: uuid */
                 id: string;
@@ -1884,10 +3313,12 @@ export interface components {
                 version: string | null;
                 acceptedAt: string | null;
                 currentVersion: string;
+                currentText: string | null;
             };
             stageOwner: ("patient" | "coordinator" | "specialist") | null;
             stageDeadlineAt: string | null;
             submittedAt: string | null;
+            deliveredAt: string | null;
             createdAt: string;
             updatedAt: string;
             version: number;
@@ -1902,14 +3333,117 @@ export interface components {
                 createdAt: string;
                 fulfilledAt: string | null;
             }[];
+            offer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                specialistUserId: string;
+                specialistName: string;
+                offeredAt: string;
+                expiresAt: string;
+                note: string | null;
+                status: string;
+            } | null;
+            offers: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                specialistUserId: string;
+                specialistName: string;
+                offeredAt: string;
+                expiresAt: string;
+                /** @enum {string} */
+                status: "pending" | "accepted" | "declined" | "expired" | "withdrawn" | "ended";
+                respondedAt: string | null;
+                declineReason: string | null;
+                note: string | null;
+            }[];
+            assignedSpecialist: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+                credentials: string;
+            } | null;
+            referringPhysician: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+            } | null;
+            patientQuestions: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+                askedAt: string;
+                answer: string | null;
+                answeredAt: string | null;
+                retractedAt: string | null;
+            }[];
+            peerReview: {
+                /** @enum {string} */
+                state: "not_required" | "pending" | "approved" | "returned";
+                required: boolean;
+                reviews: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: uuid */
+                    reviewerUserId: string;
+                    reviewerName: string;
+                    requestedAt: string;
+                    /** @enum {string} */
+                    status: "pending" | "approved" | "returned" | "withdrawn";
+                    comment: string | null;
+                    decidedAt: string | null;
+                }[];
+            } | null;
+            opinion: {
+                versions: {
+                    /** Format: uuid */
+                    id: string;
+                    sequence: number;
+                    /** @enum {string} */
+                    kind: "opinion" | "addendum";
+                    signedAt: string;
+                    signerName: string;
+                    verificationCode: string;
+                    current: boolean;
+                }[];
+                draftVersion: number | null;
+            };
+            followUps: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+                askedAt: string;
+                answeredAt: string | null;
+                answeredVersionId: string | null;
+            }[];
+            followUpAllowance: {
+                limit: number;
+                asked: number;
+                windowEndsAt: string | null;
+            };
+            receipts: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                versionId: string;
+                sequence: number;
+                /** Format: uuid */
+                recipientUserId: string;
+                recipientName: string;
+                sentAt: string;
+                remindedAt: string | null;
+                confirmedAt: string | null;
+            }[];
             timeline: {
                 /** Format: uuid */
                 id: string;
                 occurredAt: string;
                 actorUserId: string | null;
                 /** @enum {string} */
-                kind: "created" | "transition";
+                kind: "created" | "transition" | "event";
                 transition: ("submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel") | null;
+                event: string | null;
                 fromState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
                 toState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
                 note: string | null;
@@ -1922,12 +3456,206 @@ export interface components {
                 failures: string[];
             }[];
         };
+        CaseAccessEndedInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+            /** @constant */
+            accessEnded: true;
+        };
+        OpinionDraftInput: {
+            /** Format: uuid */
+            caseId: string;
+            content: {
+                diagnosisAssessment?: {
+                    /** @enum {string} */
+                    outcome: "confirmed" | "refined" | "changed";
+                    diagnosis: {
+                        code: string;
+                        text: string;
+                    };
+                    /** @enum {string} */
+                    confidence: "low" | "moderate" | "high";
+                    rationale: string;
+                };
+                alternativeDiagnoses?: {
+                    diagnosis: string;
+                    code?: string;
+                    reasoning: string;
+                }[];
+                recommendedTests?: {
+                    test: string;
+                    reason: string;
+                }[];
+                treatmentOptions?: {
+                    name: string;
+                    expectedBenefit: string;
+                    sideEffectsAndRisks: string;
+                    recoveryTime: string;
+                    /** @enum {string} */
+                    relativeCost: "lower" | "similar" | "higher" | "unknown";
+                    fitWithGoals: string;
+                }[];
+                recommendation?: {
+                    text: string;
+                    changesProposedTreatment: boolean;
+                };
+                riskOfWaiting?: {
+                    riskOfWaiting: string;
+                    riskOfActingNow: string;
+                    advisedTiming: string;
+                };
+                followUpWindows?: {
+                    what: string;
+                    when: string;
+                }[];
+                warningSigns?: {
+                    sign: string;
+                    action: string;
+                }[];
+                questionAnswers?: {
+                    /** Format: uuid */
+                    questionId: string;
+                    answer: string;
+                }[];
+                plainLanguageSummary?: string;
+                references?: {
+                    citation: string;
+                    /** Format: uri */
+                    url?: string;
+                }[];
+            };
+            version: number | null;
+            updatedAt: string | null;
+            sectionsPresent: ("diagnosis_assessment" | "alternative_diagnoses" | "recommended_tests" | "treatment_options" | "recommendation" | "risk_of_waiting" | "follow_up_windows" | "warning_signs" | "question_answers" | "plain_language_summary")[];
+            sectionsMissing: ("diagnosis_assessment" | "alternative_diagnoses" | "recommended_tests" | "treatment_options" | "recommendation" | "risk_of_waiting" | "follow_up_windows" | "warning_signs" | "question_answers" | "plain_language_summary")[];
+            readability: {
+                grade: number;
+                target: number;
+                aboveTarget: boolean;
+            } | null;
+            /** @enum {string} */
+            peerReview: "not_required" | "pending" | "approved" | "returned";
+        };
+        NotificationInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release";
+            caseId: string | null;
+            data: {
+                [key: string]: string | number | boolean | null;
+            };
+            createdAt: string;
+            readAt: string | null;
+        };
         OrganizationSettingsInput: {
             name: string;
             slug: string;
             timeZone: string;
             idleTimeoutMinutes: number;
             absoluteLifetimeMinutes: number;
+        };
+        CaseSettingsInput: {
+            peerReviewRequired: boolean;
+            releaseByCoordinator: boolean;
+            followUpQuestionLimit: number;
+            followUpWindowDays: number;
+            businessDays: boolean;
+            holidays: string[];
+            serviceLevels: {
+                [key: string]: {
+                    routine: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                    urgent: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                };
+            };
+            defaults: {
+                [key: string]: {
+                    [key: string]: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                };
+            };
+        };
+        ConsentTextsInput: {
+            currentVersion: string;
+            versions: {
+                version: string;
+                text: string;
+                publishedAt: string;
+            }[];
+        };
+        PatientInput: {
+            /** Format: uuid */
+            id: string;
+            givenName: string;
+            familyName: string;
+            birthDate: string | null;
+            hasAccount: boolean;
+            createdAt: string;
+            /** @description Only for the physician who referred the patient; null for everyone else */
+            referral: {
+                email: string | null;
+                invitation: {
+                    /** @enum {string} */
+                    status: "pending" | "expired" | "accepted";
+                    sentAt: string;
+                    expiresAt: string;
+                } | null;
+            } | null;
+        };
+        ProxyGrantInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            scope: "view" | "act";
+            grantedAt: string;
+            revokedAt: string | null;
+        };
+        ProxyInvitationInput: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            scope: "view" | "act";
+            sentAt: string;
+            expiresAt: string;
+            /** @enum {string} */
+            status: "pending" | "expired";
+        };
+        SpecialistInput: {
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            credentials: string;
+            specialties: string[];
+            languages: string[];
+            activeCases: number;
         };
         Icd10CmRetiredCodeInput: {
             code: string;
@@ -1971,6 +3699,19 @@ export interface components {
             status: "active" | "deactivated";
             mfaEnrolled: boolean;
             createdAt: string;
+        };
+        VerificationInput: {
+            authentic: boolean;
+            /** @enum {string} */
+            status: "current" | "superseded";
+            organization: string;
+            /** @enum {string} */
+            kind: "opinion" | "addendum";
+            sequence: number;
+            signedAt: string;
+            signerName: string;
+            sealSha256: string;
+            latestSequence: number;
         };
         AuditEventInput: {
             seq: number;
@@ -2023,6 +3764,24 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
         };
+        CaseAttachment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            fileName: string;
+            mediaType: string;
+            sizeBytes: number;
+            sha256: string;
+            description: string | null;
+            uploadedAt: string;
+            uploadedBy: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+            };
+            canDelete: boolean;
+        };
         AuditPerson: {
             /** Format: uuid */
             id: string;
@@ -2047,6 +3806,7 @@ export interface components {
             proposedTreatment: string | null;
             history: string | null;
             goals: unknown;
+            patientName: string;
             questions: {
                 /** Format: uuid */
                 id: string;
@@ -2068,10 +3828,12 @@ export interface components {
                 version: string | null;
                 acceptedAt: string | null;
                 currentVersion: string;
+                currentText: string | null;
             };
             stageOwner: ("patient" | "coordinator" | "specialist") | null;
             stageDeadlineAt: string | null;
             submittedAt: string | null;
+            deliveredAt: string | null;
             createdAt: string;
             updatedAt: string;
             version: number;
@@ -2086,14 +3848,117 @@ export interface components {
                 createdAt: string;
                 fulfilledAt: string | null;
             }[];
+            offer: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                specialistUserId: string;
+                specialistName: string;
+                offeredAt: string;
+                expiresAt: string;
+                note: string | null;
+                status: string;
+            } | null;
+            offers: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                specialistUserId: string;
+                specialistName: string;
+                offeredAt: string;
+                expiresAt: string;
+                /** @enum {string} */
+                status: "pending" | "accepted" | "declined" | "expired" | "withdrawn" | "ended";
+                respondedAt: string | null;
+                declineReason: string | null;
+                note: string | null;
+            }[];
+            assignedSpecialist: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+                credentials: string;
+            } | null;
+            referringPhysician: {
+                /** Format: uuid */
+                userId: string;
+                name: string;
+            } | null;
+            patientQuestions: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+                askedAt: string;
+                answer: string | null;
+                answeredAt: string | null;
+                retractedAt: string | null;
+            }[];
+            peerReview: {
+                /** @enum {string} */
+                state: "not_required" | "pending" | "approved" | "returned";
+                required: boolean;
+                reviews: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: uuid */
+                    reviewerUserId: string;
+                    reviewerName: string;
+                    requestedAt: string;
+                    /** @enum {string} */
+                    status: "pending" | "approved" | "returned" | "withdrawn";
+                    comment: string | null;
+                    decidedAt: string | null;
+                }[];
+            } | null;
+            opinion: {
+                versions: {
+                    /** Format: uuid */
+                    id: string;
+                    sequence: number;
+                    /** @enum {string} */
+                    kind: "opinion" | "addendum";
+                    signedAt: string;
+                    signerName: string;
+                    verificationCode: string;
+                    current: boolean;
+                }[];
+                draftVersion: number | null;
+            };
+            followUps: {
+                /** Format: uuid */
+                id: string;
+                text: string;
+                askedAt: string;
+                answeredAt: string | null;
+                answeredVersionId: string | null;
+            }[];
+            followUpAllowance: {
+                limit: number;
+                asked: number;
+                windowEndsAt: string | null;
+            };
+            receipts: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                versionId: string;
+                sequence: number;
+                /** Format: uuid */
+                recipientUserId: string;
+                recipientName: string;
+                sentAt: string;
+                remindedAt: string | null;
+                confirmedAt: string | null;
+            }[];
             timeline: {
                 /** Format: uuid */
                 id: string;
                 occurredAt: string;
                 actorUserId: string | null;
                 /** @enum {string} */
-                kind: "created" | "transition";
+                kind: "created" | "transition" | "event";
                 transition: ("submit" | "start_triage" | "request_records" | "records_provided" | "mark_ready" | "offer" | "accept_offer" | "decline_offer" | "offer_expired" | "reassign" | "start_review" | "ask_patient" | "patient_answered" | "sign_opinion" | "deliver" | "start_follow_up" | "close" | "withdraw" | "cancel") | null;
+                event: string | null;
                 fromState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
                 toState: ("draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled") | null;
                 note: string | null;
@@ -2106,12 +3971,206 @@ export interface components {
                 failures: string[];
             }[];
         };
+        CaseAccessEnded: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "triage" | "awaiting_records" | "ready_for_matching" | "offered" | "accepted" | "in_review" | "awaiting_patient" | "opinion_signed" | "delivered" | "follow_up" | "closed" | "withdrawn" | "cancelled";
+            /** @constant */
+            accessEnded: true;
+        };
+        OpinionDraft: {
+            /** Format: uuid */
+            caseId: string;
+            content: {
+                diagnosisAssessment?: {
+                    /** @enum {string} */
+                    outcome: "confirmed" | "refined" | "changed";
+                    diagnosis: {
+                        code: string;
+                        text: string;
+                    };
+                    /** @enum {string} */
+                    confidence: "low" | "moderate" | "high";
+                    rationale: string;
+                };
+                alternativeDiagnoses?: {
+                    diagnosis: string;
+                    code?: string;
+                    reasoning: string;
+                }[];
+                recommendedTests?: {
+                    test: string;
+                    reason: string;
+                }[];
+                treatmentOptions?: {
+                    name: string;
+                    expectedBenefit: string;
+                    sideEffectsAndRisks: string;
+                    recoveryTime: string;
+                    /** @enum {string} */
+                    relativeCost: "lower" | "similar" | "higher" | "unknown";
+                    fitWithGoals: string;
+                }[];
+                recommendation?: {
+                    text: string;
+                    changesProposedTreatment: boolean;
+                };
+                riskOfWaiting?: {
+                    riskOfWaiting: string;
+                    riskOfActingNow: string;
+                    advisedTiming: string;
+                };
+                followUpWindows?: {
+                    what: string;
+                    when: string;
+                }[];
+                warningSigns?: {
+                    sign: string;
+                    action: string;
+                }[];
+                questionAnswers?: {
+                    /** Format: uuid */
+                    questionId: string;
+                    answer: string;
+                }[];
+                plainLanguageSummary?: string;
+                references?: {
+                    citation: string;
+                    /** Format: uri */
+                    url?: string;
+                }[];
+            };
+            version: number | null;
+            updatedAt: string | null;
+            sectionsPresent: ("diagnosis_assessment" | "alternative_diagnoses" | "recommended_tests" | "treatment_options" | "recommendation" | "risk_of_waiting" | "follow_up_windows" | "warning_signs" | "question_answers" | "plain_language_summary")[];
+            sectionsMissing: ("diagnosis_assessment" | "alternative_diagnoses" | "recommended_tests" | "treatment_options" | "recommendation" | "risk_of_waiting" | "follow_up_windows" | "warning_signs" | "question_answers" | "plain_language_summary")[];
+            readability: {
+                grade: number;
+                target: number;
+                aboveTarget: boolean;
+            } | null;
+            /** @enum {string} */
+            peerReview: "not_required" | "pending" | "approved" | "returned";
+        };
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release";
+            caseId: string | null;
+            data: {
+                [key: string]: string | number | boolean | null;
+            };
+            createdAt: string;
+            readAt: string | null;
+        };
         OrganizationSettings: {
             name: string;
             slug: string;
             timeZone: string;
             idleTimeoutMinutes: number;
             absoluteLifetimeMinutes: number;
+        };
+        CaseSettings: {
+            peerReviewRequired: boolean;
+            releaseByCoordinator: boolean;
+            followUpQuestionLimit: number;
+            followUpWindowDays: number;
+            businessDays: boolean;
+            holidays: string[];
+            serviceLevels: {
+                [key: string]: {
+                    routine: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                    urgent: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                };
+            };
+            defaults: {
+                [key: string]: {
+                    [key: string]: {
+                        /** @constant */
+                        unit: "hours";
+                        amount: number;
+                    } | {
+                        /** @constant */
+                        unit: "days";
+                        amount: number;
+                    };
+                };
+            };
+        };
+        ConsentTexts: {
+            currentVersion: string;
+            versions: {
+                version: string;
+                text: string;
+                publishedAt: string;
+            }[];
+        };
+        Patient: {
+            /** Format: uuid */
+            id: string;
+            givenName: string;
+            familyName: string;
+            birthDate: string | null;
+            hasAccount: boolean;
+            createdAt: string;
+            /** @description Only for the physician who referred the patient; null for everyone else */
+            referral: {
+                email: string | null;
+                invitation: {
+                    /** @enum {string} */
+                    status: "pending" | "expired" | "accepted";
+                    sentAt: string;
+                    expiresAt: string;
+                } | null;
+            } | null;
+        };
+        ProxyGrant: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            scope: "view" | "act";
+            grantedAt: string;
+            revokedAt: string | null;
+        };
+        ProxyInvitation: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            scope: "view" | "act";
+            sentAt: string;
+            expiresAt: string;
+            /** @enum {string} */
+            status: "pending" | "expired";
+        };
+        Specialist: {
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            credentials: string;
+            specialties: string[];
+            languages: string[];
+            activeCases: number;
         };
         Icd10CmRetiredCode: {
             code: string;
@@ -2155,6 +4214,19 @@ export interface components {
             status: "active" | "deactivated";
             mfaEnrolled: boolean;
             createdAt: string;
+        };
+        Verification: {
+            authentic: boolean;
+            /** @enum {string} */
+            status: "current" | "superseded";
+            organization: string;
+            /** @enum {string} */
+            kind: "opinion" | "addendum";
+            sequence: number;
+            signedAt: string;
+            signerName: string;
+            sealSha256: string;
+            latestSequence: number;
         };
         AuditEvent: {
             seq: number;

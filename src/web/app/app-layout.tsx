@@ -1,7 +1,7 @@
 /**
- * The frame of every screen: header (burger, name, language, sign-out), the navigation (a drawer
- * on phones), the skip link and the main landmark. Focus moves to the main landmark after each
- * navigation so screen-reader and keyboard users start at the new content.
+ * The frame of every screen: header (burger, name, notification bell, language, sign-out), the
+ * navigation (a drawer on phones), the skip link and the main landmark. Focus moves to the main
+ * landmark after each navigation so screen-reader and keyboard users start at the new content.
  */
 import { AppShell, Burger, Button, Group, ScrollArea, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -12,6 +12,8 @@ import { useTranslation } from 'react-i18next';
 import { canEver } from '../../core/access.ts';
 import { client, unwrap } from '../api/client.ts';
 import { chooseLanguage, isSupportedLanguage, storedLanguage } from '../i18n/i18n.ts';
+import { NotificationBell } from '../notifications/notification-bell.tsx';
+import { mayReceiveOffers, mayWorkCaseQueue } from '../queue/staff-screens.ts';
 import { ReauthenticationProvider } from '../session/reauthentication.tsx';
 import { sessionQueryKey, useSession, type Session } from '../session/session.ts';
 import { RouterAnchor, RouterNavLink } from '../ui/router-links.tsx';
@@ -59,6 +61,46 @@ function Navigation({
           to="/"
           label={t('nav.home')}
           active={pathname === '/'}
+          onClick={onNavigate}
+        />
+      )}
+      {!enrolling && canEver(role, 'case.create') && (
+        <RouterNavLink
+          to="/cases"
+          label={t('cases.nav')}
+          active={pathname === '/cases' || pathname.startsWith('/cases/')}
+          onClick={onNavigate}
+        />
+      )}
+      {!enrolling && mayWorkCaseQueue(role) && (
+        <RouterNavLink
+          to="/queue"
+          label={t('queue.nav')}
+          active={pathname === '/queue' || pathname.startsWith('/queue/')}
+          onClick={onNavigate}
+        />
+      )}
+      {!enrolling && mayReceiveOffers(role) && (
+        <RouterNavLink
+          to="/offers"
+          label={t('specialist.nav')}
+          active={pathname === '/offers' || pathname.startsWith('/offers/')}
+          onClick={onNavigate}
+        />
+      )}
+      {!enrolling && canEver(role, 'patient.proxy.manage') && (
+        <RouterNavLink
+          to="/people/helpers"
+          label={t('people.nav.helpers')}
+          active={pathname === '/people/helpers'}
+          onClick={onNavigate}
+        />
+      )}
+      {!enrolling && canEver(role, 'patient.create') && (
+        <RouterNavLink
+          to="/people/patients"
+          label={t('people.nav.patients')}
+          active={pathname === '/people/patients'}
           onClick={onNavigate}
         />
       )}
@@ -175,6 +217,7 @@ export function AppLayout() {
               </RouterAnchor>
             </Group>
             <Group gap="sm" wrap="nowrap">
+              {session && !session.mfa.enrolmentRequired && <NotificationBell />}
               <LanguageSelect />
               {session && <SignOutButton />}
             </Group>

@@ -23,8 +23,23 @@ import { ResetPasswordPage } from '../auth/reset-password-page.tsx';
 import { SignInPage } from '../auth/sign-in-page.tsx';
 import { SignUpPage } from '../auth/sign-up-page.tsx';
 import { VerifyEmailPage } from '../auth/verify-email-page.tsx';
+import { VerifyReportPage } from '../verify/verify-report-page.tsx';
+import { CasePage } from '../cases/case-page.tsx';
+import { IntakeWizardPage } from '../cases/intake-wizard-page.tsx';
+import { MyCasesPage } from '../cases/my-cases-page.tsx';
+import { NewCasePage } from '../cases/new-case-page.tsx';
 import { HomePage } from '../home/home-page.tsx';
+import { NotificationsPage } from '../notifications/notifications-page.tsx';
+import { HelpersPage } from '../people/helpers-page.tsx';
+import { MyPatientsPage } from '../people/my-patients-page.tsx';
+import { CoordinatorCasePage } from '../queue/coordinator-case-page.tsx';
+import { QueuePage } from '../queue/queue-page.tsx';
+import { validateQueueSearch } from '../queue/queue-search.ts';
+import { mayReceiveOffers, mayWorkCaseQueue } from '../queue/staff-screens.ts';
+import { ReviewWorkspacePage } from '../review/review-workspace-page.tsx';
 import { SecurityPage } from '../security/security-page.tsx';
+import { OffersPage } from '../specialist/offers-page.tsx';
+import { SpecialistCasePage } from '../specialist/specialist-case-page.tsx';
 import {
   ensureSession,
   sessionQueryKey,
@@ -148,6 +163,13 @@ const verifyEmailRoute = createRoute({
   component: VerifyEmailPage,
 });
 
+/** Public: the verification address printed on every report. */
+const verifyReportRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/verify/$code',
+  component: VerifyReportPage,
+});
+
 const confirmEmailRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/confirm-email',
@@ -212,12 +234,147 @@ const settingsRoute = createRoute({
   component: SettingsPage,
 });
 
+/** Every member's own notifications. */
+const notificationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/notifications',
+  beforeLoad: ({ context, location }) => {
+    requireSignedIn(context.session, location);
+  },
+  component: NotificationsPage,
+});
+
+/** The coordinator's work queue and case pages (issue 3, "Coordinator"). */
+function requireCaseQueue(session: Session): void {
+  if (!mayWorkCaseQueue(session.membership.role)) throw redirect({ to: '/' });
+}
+
+const queueRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/queue',
+  validateSearch: validateQueueSearch,
+  beforeLoad: ({ context, location }) => {
+    requireCaseQueue(requireSignedIn(context.session, location));
+  },
+  component: QueuePage,
+});
+
+const queueCaseRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/queue/$caseId',
+  beforeLoad: ({ context, location }) => {
+    requireCaseQueue(requireSignedIn(context.session, location));
+  },
+  component: CoordinatorCasePage,
+});
+
+/** The specialist's offers and assigned cases (issue 3, "Specialist"). */
+function requireOffers(session: Session): void {
+  if (!mayReceiveOffers(session.membership.role)) throw redirect({ to: '/' });
+}
+
+const offersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/offers',
+  beforeLoad: ({ context, location }) => {
+    requireOffers(requireSignedIn(context.session, location));
+  },
+  component: OffersPage,
+});
+
+const offerCaseRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/offers/$caseId',
+  beforeLoad: ({ context, location }) => {
+    requireOffers(requireSignedIn(context.session, location));
+  },
+  component: SpecialistCasePage,
+});
+
+/** The specialist's review workspace: the case beside the opinion (issue 3, "Review"). */
+const reviewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/review/$caseId',
+  beforeLoad: ({ context, location }) => {
+    requireOffers(requireSignedIn(context.session, location));
+  },
+  component: ReviewWorkspacePage,
+});
+
+/** The patient side's cases: the list, starting one, the intake wizard and the case page. */
+const myCasesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cases',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'case.create');
+  },
+  component: MyCasesPage,
+});
+
+const newCaseRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cases/new',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'case.create');
+  },
+  component: NewCasePage,
+});
+
+const caseRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cases/$caseId',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'case.create');
+  },
+  component: CasePage,
+});
+
+const caseIntakeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cases/$caseId/intake',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'case.update');
+  },
+  component: IntakeWizardPage,
+});
+
+/** The people around a patient: the patient's helpers (proxies), a physician's referred patients. */
+const helpersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/people/helpers',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'patient.proxy.manage');
+  },
+  component: HelpersPage,
+});
+
+const myPatientsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/people/patients',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'patient.create');
+  },
+  component: MyPatientsPage,
+});
+
 const routeTree = rootRoute.addChildren([
+  helpersRoute,
+  myPatientsRoute,
+  myCasesRoute,
+  newCaseRoute,
+  caseRoute,
+  caseIntakeRoute,
+  queueRoute,
+  queueCaseRoute,
+  offersRoute,
+  offerCaseRoute,
+  reviewRoute,
   homeRoute,
   signInRoute,
   mfaChallengeRoute,
   signUpRoute,
   verifyEmailRoute,
+  verifyReportRoute,
   confirmEmailRoute,
   forgotPasswordRoute,
   resetPasswordRoute,
@@ -226,6 +383,7 @@ const routeTree = rootRoute.addChildren([
   membersRoute,
   auditRoute,
   settingsRoute,
+  notificationsRoute,
 ]);
 
 export const router = createRouter({

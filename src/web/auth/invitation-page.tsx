@@ -1,4 +1,9 @@
-/** A staff member accepts an email invitation: sees who invited them and as what, then sets name and password. */
+/**
+ * Accepting an email invitation: the page shows who invited the person and as what, then asks
+ * for what is missing. Staff set their name and a password (and then enrol a second factor). A
+ * referred patient only chooses a password (their record names them). A proxy sets name and
+ * password, or, with an account already, confirms with its password.
+ */
 import { Alert, Button, Group, Loader, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -31,17 +36,29 @@ export function InvitationPage() {
     retry: false,
   });
 
+  const role = invitation.data?.role;
+  const forPatient = role === 'patient';
+  const forProxy = role === 'proxy';
+  const existingAccount = invitation.data?.account === 'existing';
+  const unavailable = invitation.data?.account === 'unavailable';
+  // A referred patient's record names them; an existing account already has a name.
+  const asksName = !forPatient && !existingAccount;
+
   const form = useForm({
     mode: 'controlled',
     initialValues: { name: '', password: '' },
     validate: {
-      name: (value) => (value.trim() === '' ? t('validation.required') : null),
+      name: (value) => (asksName && value.trim() === '' ? t('validation.required') : null),
       password: (value) =>
-        [...value].length < passwordMinLength
-          ? t('passwordProblems.too_short', { min: passwordMinLength })
-          : [...value].length > passwordMaxLength
-            ? t('passwordProblems.too_long', { max: passwordMaxLength })
-            : null,
+        existingAccount
+          ? value === ''
+            ? t('validation.required')
+            : null
+          : [...value].length < passwordMinLength
+            ? t('passwordProblems.too_short', { min: passwordMinLength })
+            : [...value].length > passwordMaxLength
+              ? t('passwordProblems.too_long', { max: passwordMaxLength })
+              : null,
     },
   });
 
@@ -50,12 +67,23 @@ export function InvitationPage() {
       unwrap(
         client.POST('/api/v1/invitations/{token}/accept', {
           params: { path: { token: token ?? '' } },
-          body: { name: values.name.trim(), password: values.password },
+          body: asksName
+            ? { name: values.name.trim(), password: values.password }
+            : { password: values.password },
         }),
       ),
     onMutate: () => setError(null),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: t('invitation.accepted') });
+      notifications.show({
+        color: 'green',
+        message: forPatient
+          ? t('people.invitation.acceptedPatient')
+          : forProxy
+            ? t('people.invitation.acceptedProxy', {
+                patient: invitation.data?.patientName ?? '',
+              })
+            : t('invitation.accepted'),
+      });
       await navigate({ to: '/sign-in' });
     },
     onError: (failure) => {
@@ -79,36 +107,87 @@ export function InvitationPage() {
       <ErrorAlert error={invitation.error} />
       {invitation.data && (
         <>
-          <Text>
-            {t('invitation.intro', {
-              organization: invitation.data.organizationName,
-              role: t(`roles.${invitation.data.role}`, { defaultValue: invitation.data.role }),
-            })}
-          </Text>
+          {forPatient ? (
+            <Text>
+              {t('people.invitation.patientIntro', {
+                physician: invitation.data.invitedByName ?? '',
+                organization: invitation.data.organizationName,
+              })}
+            </Text>
+          ) : forProxy ? (
+            <>
+              <Text>
+                {t('people.invitation.proxyIntro', {
+                  patient: invitation.data.patientName ?? '',
+                  organization: invitation.data.organizationName,
+                })}
+              </Text>
+              {invitation.data.proxyScope && (
+                <Text>
+                  <strong>
+                    {t(`people.scopes.${invitation.data.proxyScope}.label`)}
+                    {': '}
+                  </strong>
+                  {t(`people.scopes.${invitation.data.proxyScope}.description`)}
+                </Text>
+              )}
+            </>
+          ) : (
+            <Text>
+              {t('invitation.intro', {
+                organization: invitation.data.organizationName,
+                role: t(`roles.${invitation.data.role}`, { defaultValue: invitation.data.role }),
+              })}
+            </Text>
+          )}
           <Text size="sm" c="dimmed">
             {t('invitation.forEmail', { email: invitation.data.email })}
           </Text>
-          <ErrorAlert error={error} />
-          <form onSubmit={form.onSubmit((values) => accept.mutate(values))} noValidate>
-            <Stack gap="md">
-              <TextInput
-                label={t('fields.fullName')}
-                autoComplete="name"
-                required
-                {...form.getInputProps('name')}
-              />
-              <PasswordField
-                label={t('fields.password')}
-                description={t('signUp.passwordRule', { min: passwordMinLength })}
-                autoComplete="new-password"
-                required
-                {...form.getInputProps('password')}
-              />
-              <Button type="submit" loading={accept.isPending}>
-                {t('invitation.submit')}
-              </Button>
-            </Stack>
-          </form>
+          {unavailable ? (
+            <Alert color="orange" variant="light" role="alert">
+              {forPatient
+                ? t('people.invitation.unavailablePatient')
+                : t('people.invitation.unavailableProxy')}
+            </Alert>
+          ) : (
+            <>
+              {forPatient && (
+                <Text size="sm">
+                  {t('people.invitation.nameOnRecord', { name: invitation.data.patientName ?? '' })}
+                </Text>
+              )}
+              {existingAccount && <Text size="sm">{t('people.invitation.existingAccount')}</Text>}
+              <ErrorAlert error={error} />
+              <form onSubmit={form.onSubmit((values) => accept.mutate(values))} noValidate>
+                <Stack gap="md">
+                  {asksName && (
+                    <TextInput
+                      label={t('fields.fullName')}
+                      autoComplete="name"
+                      required
+                      {...form.getInputProps('name')}
+                    />
+                  )}
+                  <PasswordField
+                    label={
+                      existingAccount
+                        ? t('people.invitation.currentPassword')
+                        : t('fields.password')
+                    }
+                    {...(existingAccount
+                      ? {}
+                      : { description: t('signUp.passwordRule', { min: passwordMinLength }) })}
+                    autoComplete={existingAccount ? 'current-password' : 'new-password'}
+                    required
+                    {...form.getInputProps('password')}
+                  />
+                  <Button type="submit" loading={accept.isPending}>
+                    {t('invitation.submit')}
+                  </Button>
+                </Stack>
+              </form>
+            </>
+          )}
         </>
       )}
     </AuthCard>

@@ -3,7 +3,10 @@ import { Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/cor
 import { useTranslation } from 'react-i18next';
 import { canEver } from '../../core/access.ts';
 import type { Role } from '../../core/roles.ts';
+import { MyCasesHomeCard } from '../cases/my-cases-home-card.tsx';
+import { QueueHomeCard } from '../queue/queue-home-card.tsx';
 import { useSession, type Session } from '../session/session.ts';
+import { OffersHomeCard } from '../specialist/offers-home-card.tsx';
 import { RouterAnchor, RouterButtonLink } from '../ui/router-links.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 
@@ -50,13 +53,12 @@ function RoleCards({ role }: { role: Role }) {
   switch (role) {
     case 'patient':
     case 'proxy':
-      return <PlaceholderCard title={t('home.startCase.title')} body={t('home.startCase.body')} />;
     case 'referring_physician':
-      return <PlaceholderCard title={t('home.referCase.title')} body={t('home.referCase.body')} />;
+      return <MyCasesHomeCard />;
     case 'coordinator':
-      return <PlaceholderCard title={t('home.caseQueue.title')} body={t('home.caseQueue.body')} />;
+      return <QueueHomeCard />;
     case 'specialist':
-      return <PlaceholderCard title={t('home.offers.title')} body={t('home.offers.body')} />;
+      return <OffersHomeCard />;
     case 'care_team':
       return <PlaceholderCard title={t('home.tasks.title')} body={t('home.tasks.body')} />;
     case 'org_admin':

@@ -11,6 +11,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     ALTER TABLE organizations
       ADD COLUMN peer_review_required boolean NOT NULL DEFAULT false,
+      -- A coordinator releases each signed opinion to the patient (else it is delivered on signing).
+      ADD COLUMN release_by_coordinator boolean NOT NULL DEFAULT false,
       ADD COLUMN follow_up_question_limit integer NOT NULL DEFAULT 3 CHECK (follow_up_question_limit BETWEEN 0 AND 20),
       ADD COLUMN follow_up_window_days integer NOT NULL DEFAULT 30 CHECK (follow_up_window_days BETWEEN 1 AND 365),
       ADD COLUMN business_days boolean NOT NULL DEFAULT true,
@@ -56,6 +58,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     ALTER TABLE case_timeline DROP CONSTRAINT case_timeline_kind_check;
     ALTER TABLE case_timeline ADD COLUMN event text;
+    -- Entries written in one transaction share their instant; the sequence keeps their order.
+    ALTER TABLE case_timeline ADD COLUMN seq bigserial;
+    CREATE INDEX case_timeline_order_idx ON case_timeline (case_id, occurred_at, seq);
     ALTER TABLE case_timeline ADD CONSTRAINT case_timeline_kind_check CHECK (kind IN ('created','transition','event'));
     ALTER TABLE case_timeline ADD CONSTRAINT case_timeline_event_check CHECK ((kind = 'event') = (event IS NOT NULL));
 

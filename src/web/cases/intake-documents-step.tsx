@@ -1,0 +1,26 @@
+/**
+ * Intake step 6: documents. Lists what is worth sending, and holds the case's document list where
+ * the person adds files (or takes back one they added, while the request is a draft). Documents
+ * are optional here: the care coordinator asks for what is missing after the request is sent.
+ */
+import { List, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { CaseDocuments } from './case-documents.tsx';
+
+export function IntakeDocumentsStep({ caseId }: { caseId: string }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap="md">
+      <Text>{t('cases.documents.gather')}</Text>
+      <List spacing={4}>
+        <List.Item>{t('cases.documents.gatherLetters')}</List.Item>
+        <List.Item>{t('cases.documents.gatherResults')}</List.Item>
+        <List.Item>{t('cases.documents.gatherImages')}</List.Item>
+        <List.Item>{t('cases.documents.gatherPathology')}</List.Item>
+        <List.Item>{t('cases.documents.gatherMedicines')}</List.Item>
+      </List>
+      <Text>{t('cases.documents.later')}</Text>
+      <CaseDocuments caseId={caseId} title={t('cases.documents.yours')} headingOrder={3} />
+    </Stack>
+  );
+}

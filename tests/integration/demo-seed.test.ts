@@ -1,0 +1,47 @@
+/**
+ * The demo a newcomer finds after `npm start`: one member per role and cases in every state of the
+ * lifecycle, made through the real use cases (so the audit chain and the seals hold), and seeded
+ * once only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseStates } from '../../src/core/case-lifecycle.ts';
+import { seedDemoIfEmpty } from '../../src/server/demo/seed-demo.ts';
+import { verifyAuditChain } from '../../src/server/audit/verify-audit-chain.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+let testApp: TestApp;
+
+beforeAll(async () => {
+  testApp = await startTestApp();
+}, 120_000);
+
+afterAll(async () => {
+  await testApp?.close();
+});
+
+describe('the demo seed', () => {
+  it('creates cases in every state, with an intact audit chain, and only once', async () => {
+    const services = testApp.app.services;
+    const lines = await seedDemoIfEmpty(services);
+    expect(lines?.join('\n')).toContain('patient@demo.consilium.test');
+    const rows = await services.db
+      .selectFrom('cases')
+      .select(['state', services.db.fn.countAll<string>().as('count')])
+      .groupBy('state')
+      .execute();
+    const seen = new Set(rows.map((row) => row.state));
+    expect([...caseStates].filter((state) => !seen.has(state))).toEqual([]);
+    // Nothing in the demo history lies in the future.
+    const latest = await services.db
+      .selectFrom('case_timeline')
+      .select((eb) => eb.fn.max('occurred_at').as('latest'))
+      .executeTakeFirstOrThrow();
+    expect(new Date(latest.latest as unknown as string).getTime()).toBeLessThanOrEqual(
+      testApp.clock.now().getTime(),
+    );
+    const signed = await services.db.selectFrom('opinion_versions').select('id').execute();
+    expect(signed.length).toBeGreaterThanOrEqual(5);
+    expect((await verifyAuditChain(services.db)).ok).toBe(true);
+    expect(await seedDemoIfEmpty(services)).toBeNull();
+  }, 120_000);
+});
