@@ -48,6 +48,7 @@ async function serveMailbox(smtp: SmtpSink): Promise<http.Server & { url: string
 let smtp: SmtpSink | null = null;
 let mailbox: http.Server | null = null;
 let server: RunningServer | null = null;
+let secretsFile: string | null = null;
 
 async function cleanUp(): Promise<void> {
   await server
@@ -61,6 +62,7 @@ async function cleanUp(): Promise<void> {
   }
   await smtp?.close().catch(() => undefined);
   smtp = null;
+  if (secretsFile !== null) fs.rmSync(secretsFile, { force: true });
 }
 
 let interrupted = false;
@@ -104,10 +106,14 @@ async function main(): Promise<number> {
   process.env.E2E_BASE_URL = server.baseUrl;
   process.env.E2E_MAILBOX_URL = (mailbox as http.Server & { url: string }).url;
   process.env.CHROMIUM_PATH = chromiumPath;
+  // Authenticator secrets of demo staff, shared by the journeys of this run (removed at the end).
+  secretsFile = path.join(resultsDir, `e2e-totp-secrets-${process.pid}.json`);
+  process.env.E2E_SECRETS_FILE = secretsFile;
 
   let passed = 0;
   let failed = 0;
-  const stream = run({ files, isolation: 'process', concurrency: 1, timeout: 180_000 });
+  // The whole second-opinion journey signs seven people in; give a journey up to five minutes.
+  const stream = run({ files, isolation: 'process', concurrency: 1, timeout: 300_000 });
   stream.on('test:pass', (event) => {
     if (event.details.type !== 'suite' && event.skip === undefined && event.todo === undefined)
       passed += 1;

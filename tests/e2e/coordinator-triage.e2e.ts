@@ -10,11 +10,10 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
   demoPassword,
-  enrolTotp,
   expectPath,
   expectSignedInHome,
-  freshTotpCode,
   inBrowser,
+  signInStaff,
   signOut,
   submitPassword,
 } from './support/harness.ts';
@@ -66,32 +65,6 @@ async function submitCaseThroughApi(page: Page): Promise<string> {
   }, intake);
 }
 
-/** Authenticator secrets of the staff who enrolled during this journey, by email. */
-const secrets = new Map<string, string>();
-
-/**
- * Signs a staff member in: on their first sign-in they must set up an authenticator app; after
- * that they answer with a code from it.
- */
-async function signInAsStaff(page: Page, email: string): Promise<void> {
-  await page.goto('/sign-in');
-  await submitPassword(page, email, demoPassword);
-  await page.waitForURL((url) => url.pathname === '/security' || url.pathname === '/sign-in/mfa');
-  if (new URL(page.url()).pathname === '/security') {
-    const { secret } = await enrolTotp(page);
-    secrets.set(email, secret);
-    return;
-  }
-  const secret = secrets.get(email);
-  assert.ok(
-    secret !== undefined,
-    `${email} already has a second factor from an earlier journey; run this journey on a fresh server`,
-  );
-  await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expectPath(page, '/');
-}
-
 /** The count shown on a stage filter chip, e.g. "Submitted (3)" → 3. */
 async function stageCount(page: Page, stage: string): Promise<number> {
   const label = page.getByText(new RegExp(`^${stage} \\(\\d+\\)$`));
@@ -119,7 +92,7 @@ void test('coordinator: triage a submitted case and request a record; offer it; 
     await signOut(page);
 
     // The coordinator finds it in the queue under "Submitted".
-    await signInAsStaff(page, coordinatorEmail);
+    await signInStaff(page, coordinatorEmail);
     await page.goto('/');
     await page.getByRole('link', { name: 'Case queue', exact: true }).first().click();
     await expectPath(page, '/queue');
@@ -185,7 +158,7 @@ void test('coordinator: triage a submitted case and request a record; offer it; 
     await signOut(page);
 
     // The specialist sees the offer and declines it with a reason.
-    await signInAsStaff(page, specialistEmail);
+    await signInStaff(page, specialistEmail);
     await page.goto('/');
     await page.getByRole('link', { name: 'Offers and cases', exact: true }).first().click();
     await expectPath(page, '/offers');
@@ -210,7 +183,7 @@ void test('coordinator: triage a submitted case and request a record; offer it; 
     await signOut(page);
 
     // The coordinator sees the decline, its reason and the call to re-offer.
-    await signInAsStaff(page, coordinatorEmail);
+    await signInStaff(page, coordinatorEmail);
     await page.goto(`/queue/${caseId}`);
     await expectStage(page, 'Ready for matching');
     await page.getByText('Dr. Jonas Weber declined the offer').waitFor();

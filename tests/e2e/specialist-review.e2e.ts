@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import {
+  advanceClock,
   demoPassword,
   enrolTotp,
   expectPath,
@@ -249,7 +250,9 @@ void test('specialist: review a case, write the structured opinion, sign it with
     await page.getByText('10 of 10 required sections complete').waitFor();
     await section.getByText(/^At the last save: grade \d+\.\d\.$/).waitFor();
 
-    // Sign: confirm, then prove it is the specialist (password + authenticator code).
+    // Sign: confirm, then prove it is the specialist (password + authenticator code). Signing in
+    // counts as proof for a few minutes, so the journey lets those minutes pass first.
+    await advanceClock(10);
     const sign = page.getByRole('button', { name: 'Sign the opinion…', disabled: false });
     await sign.waitFor();
     await sign.click();

@@ -1,6 +1,7 @@
 /**
  * Journey b: a staff member without a second factor is held on /security until they enrol one;
- * other screens redirect back there. After enrolling, the home page is reachable.
+ * other screens redirect back there. After enrolling, the home page is reachable. (The care-team
+ * member: no other journey signs them in, so their first sign-in of the run is this one.)
  */
 import { test } from 'node:test';
 import {
@@ -12,10 +13,10 @@ import {
   submitPassword,
 } from './support/harness.ts';
 
-void test('staff: coordinator must enrol a second factor before using the app', async () => {
+void test('staff: a care-team member must enrol a second factor before using the app', async () => {
   await inBrowser('staff-forced-enrolment', async (page) => {
     await page.goto('/sign-in');
-    await submitPassword(page, 'coordinator@demo.consilium.test', demoPassword);
+    await submitPassword(page, 'careteam@demo.consilium.test', demoPassword);
 
     await expectPath(page, '/security');
     await page
@@ -34,7 +35,7 @@ void test('staff: coordinator must enrol a second factor before using the app', 
     await page.getByText('Two-step verification is required').waitFor({ state: 'detached' });
 
     await page.goto('/');
-    await expectSignedInHome(page, 'Nurse Priya Raman');
-    await page.getByText('You are signed in as Coordinator').waitFor();
+    await expectSignedInHome(page, 'Sam Okafor');
+    await page.getByText('You are signed in as Care team').waitFor();
   });
 });

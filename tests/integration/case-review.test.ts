@@ -12,6 +12,7 @@ import { sweepCases } from '../../src/server/cases/case-sweeps.ts';
 import {
   createMember,
   createOrganization,
+  signIn,
   testPassword,
   type TestMember,
 } from '../support/accounts.ts';
@@ -571,5 +572,132 @@ describe('conflicts and the scheduler', () => {
     expect(back.state).toBe('ready_for_matching');
     expect(back.assignedSpecialist).toBeNull();
     expect((await readCase(outsider.client, ready.id)).status).toBe(404);
+  });
+});
+
+/** A case signed by the surgeon after an approved peer review; delivered unless held for release. */
+async function signedCase(): Promise<CaseBody> {
+  const ready = await readyCase();
+  const caseId = ready.id;
+  await step(coordinator.client, caseId, {
+    transition: 'offer',
+    offer: { specialistUserId: surgeon.userId },
+  });
+  await step(surgeon.client, caseId, { transition: 'accept_offer' });
+  const inReview = await step(surgeon.client, caseId, { transition: 'start_review' });
+  const saved = await surgeon.client.request('PUT', `/api/v1/cases/${caseId}/opinion-draft`, {
+    content: completeOpinion(inReview.questions.map((question) => question.id)),
+  });
+  expect(saved.status, saved.text).toBe(200);
+  await surgeon.client.post(`/api/v1/cases/${caseId}/peer-review`, {
+    reviewerUserId: reviewer.userId,
+  });
+  const approved = await reviewer.client.post(`/api/v1/cases/${caseId}/peer-review/decision`, {
+    decision: 'approve',
+  });
+  expect(approved.status, approved.text).toBe(200);
+  await reauthenticate(surgeon);
+  return step(surgeon.client, caseId, { transition: 'sign_opinion' });
+}
+
+async function setOrganization(values: {
+  release_by_coordinator?: boolean;
+  follow_up_question_limit?: number;
+}) {
+  await testApp.app.services.db
+    .updateTable('organizations')
+    .set(values)
+    .where('id', '=', organizationId)
+    .execute();
+}
+
+describe('after signing', () => {
+  it('holds the report for the coordinator to release where the organization asks for it', async () => {
+    await setOrganization({ release_by_coordinator: true });
+    try {
+      const signed = await signedCase();
+      expect(signed.state).toBe('opinion_signed');
+      // Not yet the patient's to read, nor the referring physician's.
+      expect((await patient.client.get(`/api/v1/cases/${signed.id}/opinion`)).status).toBe(404);
+      const before = await readCase(referrer.client, signed.id);
+      expect(before.body.receipts).toEqual([]);
+      const released = await step(coordinator.client, signed.id, { transition: 'deliver' });
+      expect(released.state).toBe('delivered');
+      expect((await patient.client.get(`/api/v1/cases/${signed.id}/opinion`)).status).toBe(200);
+      const after = await readCase(referrer.client, signed.id);
+      expect(after.body.receipts).toHaveLength(1);
+    } finally {
+      await setOrganization({ release_by_coordinator: false });
+    }
+  });
+
+  it('signs a correction as an addendum and never changes the original', async () => {
+    const signed = await signedCase();
+    const original = await testApp.app.services.db
+      .selectFrom('opinion_versions')
+      .selectAll()
+      .where('case_id', '=', signed.id)
+      .executeTakeFirstOrThrow();
+    expect(
+      (await patient.client.post(`/api/v1/cases/${signed.id}/addenda`, { text: 'No.' })).status,
+    ).toBe(404);
+    await reauthenticate(surgeon);
+    const corrected = await surgeon.client.post<CaseBody>(`/api/v1/cases/${signed.id}/addenda`, {
+      text: 'The advised timing is within two weeks, not four.',
+    });
+    expect(corrected.status, corrected.text).toBe(200);
+    expect(corrected.body.opinion.versions).toHaveLength(2);
+    const reread = await testApp.app.services.db
+      .selectFrom('opinion_versions')
+      .selectAll()
+      .where('id', '=', original.id)
+      .executeTakeFirstOrThrow();
+    expect(reread).toEqual(original);
+  });
+
+  it('allows follow-up questions up to the limit, then closes once the window ends', async () => {
+    await setOrganization({ follow_up_question_limit: 2 });
+    try {
+      const signed = await signedCase();
+      const caseId = signed.id;
+      for (const text of ['First question?', 'Second question?']) {
+        const asked = await patient.client.post(`/api/v1/cases/${caseId}/follow-ups`, { text });
+        expect(asked.status, asked.text).toBe(200);
+      }
+      const third = await patient.client.post<ErrorBody>(`/api/v1/cases/${caseId}/follow-ups`, {
+        text: 'Third question?',
+      });
+      expect(third.status).toBe(409);
+      expect(third.body.error.details?.failures).toContain('follow_up_limit_reached');
+      // Open questions keep the case open past its window; answered, the scheduler closes it.
+      testApp.clock.advance(31 * 86_400_000);
+      await signIn(testApp, patient);
+      await signIn(testApp, surgeon);
+      await signIn(testApp, coordinator);
+      await sweepCases(testApp.app.services, testApp.clock.now());
+      expect((await readCase(coordinator.client, caseId)).body.state).toBe('follow_up');
+      const open = (await readCase(surgeon.client, caseId)).body.followUps;
+      for (const question of open) {
+        await reauthenticate(surgeon);
+        const answered = await surgeon.client.post(
+          `/api/v1/cases/${caseId}/follow-ups/${question.id}/answer`,
+          { text: 'Yes.' },
+        );
+        expect(answered.status, answered.text).toBe(200);
+      }
+      const swept = await sweepCases(testApp.app.services, testApp.clock.now());
+      expect(swept.casesClosed).toBeGreaterThanOrEqual(1);
+      expect((await readCase(coordinator.client, caseId)).body.state).toBe('closed');
+      // The referring physician who never confirmed receipt was reminded once.
+      const reminders = await testApp.app.services.db
+        .selectFrom('notifications')
+        .select('id')
+        .where('case_id', '=', caseId)
+        .where('kind', '=', 'report_receipt_reminder')
+        .execute();
+      expect(reminders.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await setOrganization({ follow_up_question_limit: 3 });
+    }
   });
 });

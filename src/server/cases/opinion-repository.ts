@@ -109,26 +109,6 @@ export function decidePeerReview(
     .executeTakeFirst();
 }
 
-export function findPeerReviews(db: Executor, caseId: string) {
-  return db
-    .selectFrom('peer_reviews as pr')
-    .innerJoin('users as u', 'u.id', 'pr.reviewer_user_id')
-    .select([
-      'pr.id',
-      'pr.reviewer_user_id',
-      'u.name as reviewer_name',
-      'pr.requested_at',
-      'pr.draft_version',
-      'pr.status',
-      'pr.comment',
-      'pr.decided_at',
-    ])
-    .where('pr.case_id', '=', caseId)
-    .orderBy('pr.requested_at')
-    .orderBy('pr.id')
-    .execute();
-}
-
 /** The signed versions of a case, oldest first. */
 export function findOpinionVersions(db: Executor, caseId: string) {
   return db
@@ -288,27 +268,6 @@ export function insertReportReceipts(
       conflict.columns(['opinion_version_id', 'recipient_user_id']).doNothing(),
     )
     .returning('id')
-    .execute();
-}
-
-export function findReportReceipts(db: Executor, caseId: string) {
-  return db
-    .selectFrom('report_receipts as r')
-    .innerJoin('users as u', 'u.id', 'r.recipient_user_id')
-    .innerJoin('opinion_versions as v', 'v.id', 'r.opinion_version_id')
-    .select([
-      'r.id',
-      'r.opinion_version_id',
-      'v.sequence',
-      'r.recipient_user_id',
-      'u.name as recipient_name',
-      'r.sent_at',
-      'r.reminded_at',
-      'r.confirmed_at',
-    ])
-    .where('r.case_id', '=', caseId)
-    .orderBy('v.sequence')
-    .orderBy('u.name')
     .execute();
 }
 

@@ -201,8 +201,8 @@ export function AppLayout() {
         padding="md"
       >
         <AppShell.Header>
-          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-            <Group gap="sm" wrap="nowrap">
+          <Group h="100%" px="sm" justify="space-between" wrap="nowrap">
+            <Group gap="xs" wrap="nowrap">
               <Burger
                 opened={navigationOpened}
                 onClick={navigation.toggle}
@@ -216,7 +216,8 @@ export function AppLayout() {
                 {t('app.name')}
               </RouterAnchor>
             </Group>
-            <Group gap="sm" wrap="nowrap">
+            {/* Tight on phones: bell, language and sign-out fit beside the name at 375 px. */}
+            <Group gap={6} wrap="nowrap">
               {session && !session.mfa.enrolmentRequired && <NotificationBell />}
               <LanguageSelect />
               {session && <SignOutButton />}

@@ -37,3 +37,39 @@ export function useGuardFailureText(): (failure: string) => string {
     [t, sectionTitle],
   );
 }
+
+/**
+ * The failures as a short list: the missing sections named in one sentence, and "every question
+ * needs its answer" left out when the answers section is already named.
+ */
+export function useFailureSummary(): (failures: readonly string[]) => string[] {
+  const { t } = useTranslation();
+  const sectionTitle = useSectionTitle();
+  const failureText = useGuardFailureText();
+  return useCallback(
+    (failures: readonly string[]) => {
+      const missing = failures
+        .filter((failure) => failure.startsWith(sectionPrefix))
+        .map((failure) => failure.slice(sectionPrefix.length))
+        .filter(isEditorSection);
+      const others = failures.filter(
+        (failure) =>
+          !(
+            failure.startsWith(sectionPrefix) &&
+            isEditorSection(failure.slice(sectionPrefix.length))
+          ) && !(failure === 'patient_question_unanswered' && missing.includes('question_answers')),
+      );
+      return [
+        ...(missing.length > 0
+          ? [
+              t('review.failures.sectionsMissing', {
+                sections: missing.map(sectionTitle).join(', '),
+              }),
+            ]
+          : []),
+        ...others.map(failureText),
+      ];
+    },
+    [t, sectionTitle, failureText],
+  );
+}

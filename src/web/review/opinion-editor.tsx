@@ -69,11 +69,16 @@ function SaveStatusLine({ status }: { status: SaveStatus }) {
       return <Text size="sm">{t('review.save.unsaved')}</Text>;
     case 'incomplete':
       return (
-        <Text size="sm" c="orange.9">
-          {t('review.save.incomplete', {
-            sections: status.sections.map(sectionTitle).join(', '),
-          })}
-        </Text>
+        <>
+          {status.savedAt !== null && (
+            <Text size="sm">{t('review.save.savedAt', { time: formatTime(status.savedAt) })}</Text>
+          )}
+          <Text size="sm" c="orange.9">
+            {t('review.save.incomplete', {
+              sections: status.sections.map(sectionTitle).join(', '),
+            })}
+          </Text>
+        </>
       );
     case 'error':
       return (
@@ -159,10 +164,7 @@ export function OpinionEditor({
   // Open sections: the person's choice, plus the sections a reveal asked for (adjusted while
   // rendering, so a reveal opens them once and the person can close them again).
   const revealSerial = reveal?.serial ?? 0;
-  const [opened, setOpened] = useState<{ value: string[]; serial: number }>(() => ({
-    value: [editorSections.find((section) => statuses[section] !== 'complete') ?? ''],
-    serial: revealSerial,
-  }));
+  const { openSections: opened, setOpenSections: setOpened } = editor;
   const openValue =
     opened.serial === revealSerial || reveal === null
       ? opened.value

@@ -26,7 +26,7 @@ import { useCaseTransition } from '../queue/use-case-transition.ts';
 import { unlessCancelled, useWithReauthentication } from '../session/reauthentication.tsx';
 import { useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
-import { useGuardFailureText } from './guard-failures.ts';
+import { useFailureSummary } from './guard-failures.ts';
 import { fetchAllSpecialists, requestPeerReview, specialistsQueryKey } from './review-api.ts';
 import type { OpinionEditorControl } from './use-opinion-editor.ts';
 
@@ -216,7 +216,7 @@ export function ReviewActions({
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const withReauthentication = useWithReauthentication();
-  const failureText = useGuardFailureText();
+  const summarizeFailures = useFailureSummary();
   const transition = useCaseTransition(caseView);
   const [asking, setAsking] = useState(false);
   const [resuming, setResuming] = useState(false);
@@ -271,7 +271,7 @@ export function ReviewActions({
     return signStep?.failures ?? [];
   })();
   const blockers = [
-    ...signFailures.map(failureText),
+    ...summarizeFailures(signFailures),
     ...(awaitingPatient ? [t('review.failures.awaiting_patient')] : []),
     ...(editor !== null && editor.built.incomplete.length > 0
       ? [t('review.failures.incompleteSections')]

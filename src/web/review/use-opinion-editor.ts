@@ -15,6 +15,8 @@ import { caseConflictOf, caseQueryKey, type CaseState, type CaseView } from '../
 import {
   buildDraft,
   contentPathOf,
+  editorSections,
+  sectionStatuses,
   formPathOfServerIssue,
   formValuesOf,
   sectionOfKey,
@@ -65,7 +67,7 @@ export type SaveStatus =
   | { kind: 'conflict' }
   | { kind: 'saving' }
   | { kind: 'error'; error: unknown }
-  | { kind: 'incomplete'; sections: EditorSection[] }
+  | { kind: 'incomplete'; sections: EditorSection[]; savedAt: string | null }
   | { kind: 'unsaved' }
   | { kind: 'saved'; at: string }
   | { kind: 'empty' };
@@ -92,6 +94,16 @@ function serverIssuesOf(error: unknown): ServerIssue[] {
   });
 }
 
+/** The section to open first: the first one core does not count complete yet. */
+function firstOpenSection(content: OpinionContent, questions: readonly { id: string }[]): string {
+  const built = buildDraft(formValuesOf(content, questions), content);
+  const statuses = sectionStatuses(
+    built,
+    questions.map((question) => question.id),
+  );
+  return editorSections.find((section) => statuses[section] !== 'complete') ?? '';
+}
+
 export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writable: boolean) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -103,6 +115,11 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
   const [failedKey, setFailedKey] = useState<string | null>(null);
   /** Sections to open and a counter that asks the editor to focus the first field in error. */
   const [reveal, setReveal] = useState<Reveal | null>(null);
+  /** The editor's open sections, kept here so a change of layout does not close them. */
+  const [openSections, setOpenSections] = useState<{ value: string[]; serial: number }>(() => ({
+    value: [firstOpenSection(draft.content, questions)],
+    serial: 0,
+  }));
 
   const form = useForm<OpinionFormValues>({
     mode: 'controlled',
@@ -262,7 +279,7 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
         : mutation.error !== null && failedKey === contentKey
           ? { kind: 'error', error: mutation.error }
           : built.incomplete.length > 0
-            ? { kind: 'incomplete', sections: built.incomplete }
+            ? { kind: 'incomplete', sections: built.incomplete, savedAt: saved.updatedAt }
             : dirty
               ? { kind: 'unsaved' }
               : saved.updatedAt !== null
@@ -278,6 +295,8 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
     status,
     conflict,
     reveal,
+    openSections,
+    setOpenSections,
     saving: isPending,
     checkAndSave,
     saveNow,

@@ -22,7 +22,7 @@ import { usePageTitle } from '../ui/use-page-title.ts';
 const pageSize = 50;
 
 /** Stages in which the specialist works in the review workspace. */
-const reviewStates: readonly CaseState[] = ['accepted', 'in_review', 'awaiting_patient'];
+export const reviewStates: readonly CaseState[] = ['accepted', 'in_review', 'awaiting_patient'];
 
 function OfferCard({ item, now }: { item: CaseListItem; now: number }) {
   const { t } = useTranslation();

@@ -20,10 +20,9 @@ import { ErrorAlert } from '../ui/error-alert.tsx';
 import { RouterAnchor } from '../ui/router-links.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { CaseSummary } from './case-summary.tsx';
+import { reviewStates } from './offers-page.tsx';
 
 const route = getRouteApi('/offers/$caseId');
-
-const reviewStates: readonly CaseView['state'][] = ['accepted', 'in_review', 'awaiting_patient'];
 
 function OfferDecision({ caseView }: { caseView: CaseView }) {
   const { t } = useTranslation();

@@ -216,7 +216,58 @@ export async function enrolTotp(page: Page): Promise<{ secret: string; recoveryC
   await list.waitFor({ state: 'detached' });
   await page.getByText('The authenticator app is set up.').first().waitFor();
   await page.getByRole('button', { name: 'Remove authenticator app' }).waitFor();
+  // Later journeys sign the same demo member in again with this secret.
+  const session = await page.evaluate(async () => {
+    const response = await fetch('/api/v1/auth/session');
+    return (await response.json()) as { user?: { email?: string } };
+  });
+  if (session.user?.email !== undefined) await rememberTotpSecret(session.user.email, secret);
   return { secret, recoveryCodes };
+}
+
+/**
+ * The TOTP secrets of demo members enrolled during this run, shared by the journey processes
+ * through a file the runner names (E2E_SECRETS_FILE): the demo staff enrol once, at their first
+ * sign-in in whichever journey comes first, and answer the second step in every later one.
+ */
+function secretsFile(): string {
+  return requiredEnv('E2E_SECRETS_FILE');
+}
+
+async function readSecrets(): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await fs.readFile(secretsFile(), 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+export async function rememberTotpSecret(email: string, secret: string): Promise<void> {
+  const secrets = await readSecrets();
+  secrets[email.toLowerCase()] = secret;
+  await fs.writeFile(secretsFile(), JSON.stringify(secrets), { mode: 0o600 });
+}
+
+export async function rememberedTotpSecret(email: string): Promise<string | undefined> {
+  return (await readSecrets())[email.toLowerCase()];
+}
+
+/**
+ * Sign a demo staff member in: enrol the authenticator at their first sign-in of the run, else
+ * answer the second step with the secret enrolled earlier. Ends on the page the app shows next.
+ */
+export async function signInStaff(page: Page, email: string): Promise<void> {
+  await submitPassword(page, email, demoPassword);
+  await page.waitForURL((url) => url.pathname === '/security' || url.pathname === '/sign-in/mfa');
+  if (new URL(page.url()).pathname === '/security') {
+    await enrolTotp(page);
+    return;
+  }
+  const secret = await rememberedTotpSecret(email);
+  assert.ok(secret !== undefined, `no authenticator secret remembered for ${email}`);
+  await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL((url) => url.pathname !== '/sign-in/mfa');
 }
 
 export async function signOut(page: Page): Promise<void> {
