@@ -556,6 +556,32 @@ describe('conflicts and the scheduler', () => {
     );
   });
 
+  it('lets the specialist resume without waiting, retracting the open question', async () => {
+    const ready = await readyCase();
+    await step(coordinator.client, ready.id, {
+      transition: 'offer',
+      offer: { specialistUserId: outsider.userId },
+    });
+    await step(outsider.client, ready.id, { transition: 'accept_offer' });
+    await step(outsider.client, ready.id, { transition: 'start_review' });
+    const waiting = await step(outsider.client, ready.id, {
+      transition: 'ask_patient',
+      patientQuestion: { text: 'Any fainting?' },
+    });
+    expect(
+      waiting.availableTransitions.find((entry) => entry.name === 'patient_answered')?.failures,
+    ).toEqual([]);
+    // The patient cannot skip their own question.
+    const skipped = await transition(patient.client, ready.id, { transition: 'patient_answered' });
+    expect(skipped.status).toBe(409);
+    const resumed = await step(outsider.client, ready.id, { transition: 'patient_answered' });
+    expect(resumed.state).toBe('in_review');
+    expect(resumed.patientQuestions[0]).toMatchObject({ answer: null });
+    expect(
+      (resumed.patientQuestions[0] as unknown as { retractedAt: string | null }).retractedAt,
+    ).not.toBeNull();
+  });
+
   it('lets the coordinator take the case back from its specialist, who then loses access', async () => {
     const ready = await readyCase();
     await step(coordinator.client, ready.id, {

@@ -70,7 +70,10 @@ export function peerReviewStateOf(
   if (status === 'approved' && row.peer_review_draft_version === row.draft_version)
     return 'approved';
   if (status === 'pending') return 'pending';
-  if (status === 'returned') return 'returned';
+  // A return holds for the draft it saw; once the author revises, it is settled by a new review
+  // where the organization requires one, and by the author otherwise.
+  if (status === 'returned' && row.peer_review_draft_version === row.draft_version)
+    return 'returned';
   return row.organization_peer_review_required ? 'pending' : 'not_required';
 }
 

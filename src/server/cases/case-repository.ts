@@ -751,12 +751,11 @@ export function findCasePage(
     .execute();
 }
 
-/** How many of the organization's cases are in each state. */
+/** How many of the organization's cases are in each state (kept by trigger, not counted). */
 export function countCasesByState(db: Executor, organizationId: string) {
   return db
-    .selectFrom('cases')
-    .select(['state', db.fn.countAll<string>().as('count')])
+    .selectFrom('case_state_counts')
+    .select(['state', 'count'])
     .where('organization_id', '=', organizationId)
-    .groupBy('state')
     .execute();
 }

@@ -180,7 +180,11 @@ export function caseViewOf(actor: Actor, row: VisibleCaseRow, parts: CaseParts, 
       toState: entry.to_state,
       note: entry.note,
     })),
-    availableTransitions: availableTransitions(facts, caseActor),
+    // The specialist may resume without waiting (the step retracts the open questions).
+    availableTransitions: availableTransitions(
+      caseActor.relations.includes('assigned') ? { ...facts, openPatientQuestions: 0 } : facts,
+      caseActor,
+    ),
   };
 }
 

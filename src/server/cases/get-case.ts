@@ -17,17 +17,21 @@ export async function getCase(
   caseId: string,
 ): Promise<CaseView> {
   const actor = requireActor(context);
-  return transact(services, async (unit) => {
-    const row = await findVisibleCase(unit.trx, actor, 'case.read', caseId);
-    if (row === undefined) throw new AppError('not_found');
-    const parts = await findCaseParts(unit.trx, row.id);
-    await unit.audit({
-      ...caseAuditOrigin(context, actor, row.patient_user_id),
-      eventType: 'case.read',
-      patientId: row.patient_id,
-      entityType: 'Case',
-      entityId: row.id,
-    });
-    return caseViewOf(actor, row, parts, unit.now);
-  });
+  return transact(
+    services,
+    async (unit) => {
+      const row = await findVisibleCase(unit.trx, actor, 'case.read', caseId);
+      if (row === undefined) throw new AppError('not_found');
+      const parts = await findCaseParts(unit.trx, row.id);
+      await unit.audit({
+        ...caseAuditOrigin(context, actor, row.patient_user_id),
+        eventType: 'case.read',
+        patientId: row.patient_id,
+        entityType: 'Case',
+        entityId: row.id,
+      });
+      return caseViewOf(actor, row, parts, unit.now);
+    },
+    { kind: 'read' },
+  );
 }

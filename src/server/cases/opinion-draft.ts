@@ -124,7 +124,9 @@ export async function saveDraft(
     const problems = questionAnswerProblems(input.content, loaded.questionIds);
     if (problems.length > 0)
       throw invalid(`body.content.${problems[0]?.path}`, problems[0]?.message ?? '');
-    const expected = input.expectedVersion ?? loaded.row.draft_version;
+    // `null` says "there is no draft yet": creating one over another tab's first save is a conflict.
+    const expected =
+      input.expectedVersion === undefined ? loaded.row.draft_version : input.expectedVersion;
     const saved = await saveOpinionDraft(unit.trx, {
       caseId,
       authorUserId: actor.userId,

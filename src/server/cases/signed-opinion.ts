@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../core/errors.ts';
 import {
+  formatVerificationCode,
   normalizeVerificationCode,
   type AddendumContent,
   type OpinionContent,
@@ -72,7 +73,7 @@ function versionViewOf(version: OpinionVersionRow, latestId: string, followUp: s
     signerCredentials: version.signer_credentials,
     signedAt: version.signed_at.toISOString(),
     sealSha256: version.seal_sha256,
-    verificationCode: version.verification_code,
+    verificationCode: formatVerificationCode(version.verification_code),
     current: version.id === latestId,
   };
 }

@@ -84,6 +84,9 @@ export async function transitionCase(
     // Until the records pipeline exists, providing records is declared by this step itself,
     // which fulfils the open requests; the guard then judges the case as it will be.
     if (transition === 'records_provided') facts = { ...facts, openRecordRequests: 0 };
+    // The specialist resuming without waiting retracts the open questions with this same step.
+    if (transition === 'patient_answered' && row.assigned_specialist_user_id === actor.userId)
+      facts = { ...facts, openPatientQuestions: 0 };
     const caseActor = caseActorOf(actor, row);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new AppError('conflict', {

@@ -173,6 +173,12 @@ export interface Cases {
   version: Generated<number>;
 }
 
+export interface CaseStateCounts {
+  count: number;
+  organization_id: string;
+  state: string;
+}
+
 export interface CaseTimeline {
   actor_user_id: string | null;
   case_id: string;
@@ -432,6 +438,7 @@ export interface DB {
   case_patient_questions: CasePatientQuestions;
   case_questions: CaseQuestions;
   case_record_requests: CaseRecordRequests;
+  case_state_counts: CaseStateCounts;
   case_timeline: CaseTimeline;
   cases: Cases;
   consent_texts: ConsentTexts;

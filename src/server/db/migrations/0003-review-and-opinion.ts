@@ -218,6 +218,47 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC, id DESC);
     CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
 
+    -- Cases per state and organization, kept by trigger: the queue shows these counts on every
+    -- page, and counting tens of thousands of rows per request does not scale. Derived data: not
+    -- in backups (restoring the cases rebuilds it).
+    CREATE TABLE case_state_counts (
+      organization_id uuid NOT NULL REFERENCES organizations(id),
+      state text NOT NULL,
+      count integer NOT NULL CHECK (count >= 0),
+      PRIMARY KEY (organization_id, state)
+    );
+    CREATE FUNCTION case_state_counts_track() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND OLD.state = NEW.state AND OLD.organization_id = NEW.organization_id THEN
+        RETURN NULL;
+      END IF;
+      -- Rows are locked in the order of their state name, so two transitions in opposite
+      -- directions cannot deadlock on these counters.
+      IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.state < OLD.state) THEN
+        INSERT INTO case_state_counts AS c (organization_id, state, count)
+          VALUES (NEW.organization_id, NEW.state, 1)
+          ON CONFLICT (organization_id, state) DO UPDATE SET count = c.count + 1;
+        IF TG_OP = 'UPDATE' THEN
+          UPDATE case_state_counts SET count = count - 1
+            WHERE organization_id = OLD.organization_id AND state = OLD.state;
+        END IF;
+      ELSE
+        UPDATE case_state_counts SET count = count - 1
+          WHERE organization_id = OLD.organization_id AND state = OLD.state;
+        IF TG_OP = 'UPDATE' THEN
+          INSERT INTO case_state_counts AS c (organization_id, state, count)
+            VALUES (NEW.organization_id, NEW.state, 1)
+            ON CONFLICT (organization_id, state) DO UPDATE SET count = c.count + 1;
+        END IF;
+      END IF;
+      RETURN NULL;
+    END
+    $fn$;
+    CREATE TRIGGER cases_state_counts AFTER INSERT OR DELETE OR UPDATE OF state, organization_id
+      ON cases FOR EACH ROW EXECUTE FUNCTION case_state_counts_track();
+    INSERT INTO case_state_counts (organization_id, state, count)
+      SELECT organization_id, state, count(*) FROM cases GROUP BY organization_id, state;
+
     REVOKE UPDATE, DELETE, TRUNCATE ON opinion_versions FROM consilium_app;
     REVOKE UPDATE, DELETE, TRUNCATE ON opinion_versions FROM PUBLIC;
   `.execute(db);
