@@ -83,7 +83,7 @@ export async function listCases(services: Services, context: RequestContext, que
         : null;
       if (counts !== null) {
         for (const row of await countCasesByState(unit.trx, actor.organizationId))
-          counts[asCaseState(row.state)] = Number(row.count);
+          counts[asCaseState(row.state)] = row.count;
       }
       await unit.audit({
         ...auditOrigin(context),
