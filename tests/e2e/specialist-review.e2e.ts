@@ -1,11 +1,12 @@
 /**
- * Journey f: a case reaches the demo specialist's review (the patient submits; the coordinator
- * triages, marks it ready and offers it; the specialist accepts — all through the API, as the
- * screens for those steps would). Then, in the review workspace, the specialist starts the review,
- * writes every section of the structured opinion (ICD-10-CM code picked from the search, treatment
- * options compared, one answer per patient question, a plain-language summary whose reading level
- * shows as they type), saves, signs with re-authentication (password + authenticator code) and
- * sees the signed version with its seal and verification code.
+ * Journey f: the demo specialist's review of a case, in the browser. The demo seed holds a case
+ * in review with Dr. Jonas Weber (Chen Wei's kidney function, with the assessment already drafted
+ * and "no alternative diagnoses" chosen). In the review workspace the specialist reads the case,
+ * refines the diagnosis with a code picked from the ICD-10-CM search, writes every other section
+ * of the structured opinion (treatment options compared, one answer per patient question, a
+ * plain-language summary whose reading level shows as they type), saves, signs with
+ * re-authentication (password + authenticator code) and sees the signed version with its seal
+ * and verification code.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -13,35 +14,17 @@ import type { Locator, Page } from 'playwright-core';
 import {
   advanceClock,
   demoPassword,
-  enrolTotp,
-  expectPath,
-  expectSignedInHome,
   freshTotpCode,
   inBrowser,
-  signOut,
-  submitPassword,
+  rememberedTotpSecret,
+  signInStaff,
 } from './support/harness.ts';
 
-const coordinatorEmail = 'coordinator@demo.consilium.test';
 const specialistEmail = 'specialist@demo.consilium.test';
-const specialistName = 'Dr. Jonas Weber';
-
-const questions = ['Is the diagnosis right?', 'Should I have a CT scan?'];
-
-/** Everything the patient side writes, so the case can be submitted. */
-const intake = {
-  conditionDescription: 'Persistent cough and weight loss for three months.',
-  diagnosisCode: 'J18.9',
-  diagnosisText: 'Pneumonia, unspecified organism',
-  proposedTreatment: 'A second course of antibiotics',
-  history: 'Smoker for 20 years, stopped in 2020.',
-  goals: { whatMatters: 'Getting back to work', opinionScope: 'national', writtenOnly: true },
-  questions,
-  medications: [{ name: 'Amoxicillin', dose: '500 mg', frequency: 'three times daily' }],
-  allergies: [{ substance: 'Penicillin', reaction: 'Hives', severity: 'mild' }],
-  devices: [],
-  consentAccepted: true,
-};
+const patientName = 'Chen Wei';
+const patientQuestion = 'How long before I need dialysis?';
+const recommendation =
+  'Stay with your kidney doctor, control blood pressure, and check again in 3 months.';
 
 /**
  * Calls the API as the signed-in person, the way the app does (double-submit CSRF token in a
@@ -64,41 +47,6 @@ async function callApi<T>(page: Page, method: string, path: string, body?: unkno
   );
 }
 
-interface CaseAnswer {
-  id: string;
-  state: string;
-}
-
-async function transition(page: Page, caseId: string, body: object): Promise<CaseAnswer> {
-  return callApi<CaseAnswer>(page, 'POST', `/api/v1/cases/${caseId}/transitions`, body);
-}
-
-/** Authenticator secrets of the staff who enrolled during this journey, by email. */
-const secrets = new Map<string, string>();
-
-/**
- * Signs a staff member in: on their first sign-in they must set up an authenticator app; after
- * that they answer with a code from it.
- */
-async function signInAsStaff(page: Page, email: string): Promise<void> {
-  await page.goto('/sign-in');
-  await submitPassword(page, email, demoPassword);
-  await page.waitForURL((url) => url.pathname === '/security' || url.pathname === '/sign-in/mfa');
-  if (new URL(page.url()).pathname === '/security') {
-    const { secret } = await enrolTotp(page);
-    secrets.set(email, secret);
-    return;
-  }
-  const secret = secrets.get(email);
-  assert.ok(
-    secret !== undefined,
-    `${email} already has a second factor from an earlier journey; run this journey on a fresh server`,
-  );
-  await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expectPath(page, '/');
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -118,126 +66,98 @@ async function openSection(page: Page, title: string): Promise<Locator> {
   return panel;
 }
 
-void test('specialist: review a case, write the structured opinion, sign it with re-authentication', async () => {
+void test('specialist: write the structured opinion of a case in review and sign it with re-authentication', async () => {
   await inBrowser('specialist-review', async (page) => {
-    // The patient side submits a case.
     await page.goto('/sign-in');
-    await submitPassword(page, 'patient@demo.consilium.test', demoPassword);
-    await expectSignedInHome(page, 'Maria Lopez');
-    const patients = await callApi<{ patients: { id: string }[] }>(page, 'GET', '/api/v1/patients');
-    const patientId = patients.patients[0]?.id;
-    assert.ok(patientId !== undefined, 'the demo patient has a patient record');
-    const { id: caseId } = await callApi<CaseAnswer>(page, 'POST', '/api/v1/cases', { patientId });
-    await callApi(page, 'PATCH', `/api/v1/cases/${caseId}`, intake);
-    assert.equal((await transition(page, caseId, { transition: 'submit' })).state, 'submitted');
-    await signOut(page);
+    await signInStaff(page, specialistEmail);
 
-    // The coordinator triages it, marks it ready and offers it to the demo specialist.
-    await signInAsStaff(page, coordinatorEmail);
-    await transition(page, caseId, { transition: 'start_triage' });
-    await transition(page, caseId, { transition: 'mark_ready' });
-    const { specialists } = await callApi<{ specialists: { userId: string; name: string }[] }>(
+    // The demo case in review with this specialist.
+    const { cases } = await callApi<{ cases: { id: string; patientName: string }[] }>(
       page,
       'GET',
-      '/api/v1/specialists',
+      '/api/v1/cases?state=in_review',
     );
-    const specialist = specialists.find((candidate) => candidate.name === specialistName);
-    assert.ok(specialist !== undefined, `${specialistName} is a specialist of the demo clinic`);
-    const offered = await transition(page, caseId, {
-      transition: 'offer',
-      offer: { specialistUserId: specialist.userId },
-    });
-    assert.equal(offered.state, 'offered');
-    await signOut(page);
+    const caseId = cases.find((item) => item.patientName === patientName)?.id;
+    assert.ok(caseId !== undefined, `the demo seed has ${patientName}'s case in review`);
 
-    // The specialist accepts, then opens the review workspace and starts the review.
-    await signInAsStaff(page, specialistEmail);
-    assert.equal(
-      (await transition(page, caseId, { transition: 'accept_offer' })).state,
-      'accepted',
-    );
+    // The workspace: the case on one side, the opinion with what it still lacks on the other.
     await page.goto(`/review/${caseId}`);
-    await page.getByRole('heading', { level: 1, name: 'Maria Lopez' }).waitFor();
-    await page.getByRole('heading', { name: "The patient's questions" }).waitFor();
-    await page.getByText('Persistent cough and weight loss for three months.').waitFor();
-    await page.getByRole('button', { name: 'Start the review' }).click();
+    await page.getByRole('heading', { level: 1, name: patientName }).waitFor();
+    await page.getByText('Kidney function getting worse on blood tests.').waitFor();
+    await page.getByRole('heading', { name: "The patient's questions", exact: true }).waitFor();
     await page.getByRole('heading', { name: 'Your opinion' }).waitFor();
-    await page.getByText('0 of 10 required sections complete').waitFor();
+    await page.getByText('2 of 10 required sections complete').waitFor();
     await page.getByRole('button', { name: 'Sign the opinion…', disabled: true }).waitFor();
     await page.getByText('Before you can sign:').waitFor();
 
     // Assessment of the working diagnosis: refined, coded from the ICD-10-CM search.
     let section = await openSection(page, 'Assessment of the working diagnosis');
     await section.getByRole('radio', { name: 'Refined', exact: true }).check();
-    await field(section, 'Resulting diagnosis: ICD-10-CM code').fill('J18.9');
-    await page.getByRole('option', { name: /^J18\.9 / }).click();
-    assert.equal(await field(section, 'Resulting diagnosis: ICD-10-CM code').inputValue(), 'J18.9');
+    await field(section, 'Resulting diagnosis: ICD-10-CM code').fill('N18.32');
+    await page.getByRole('option', { name: /^N18\.32 / }).click();
     assert.equal(
-      await field(section, 'Resulting diagnosis, in words').inputValue(),
-      'Pneumonia, unspecified organism',
+      await field(section, 'Resulting diagnosis: ICD-10-CM code').inputValue(),
+      'N18.32',
     );
+    await field(section, 'Resulting diagnosis, in words').fill('Chronic kidney disease, stage 3b');
     await section.getByRole('radio', { name: 'High', exact: true }).check();
     await field(section, 'Reasoning').fill(
-      'The chest X-ray shows a lobar consolidation that fits a bacterial pneumonia.',
+      'Two eGFR results three months apart are between 30 and 44, without protein in the urine.',
     );
 
+    // "None considered" is an explicit choice, kept from the saved draft.
     section = await openSection(page, 'Alternative diagnoses considered');
-    await section.getByRole('button', { name: 'Add an alternative diagnosis' }).click();
-    await field(section, 'Diagnosis').fill('Lung cancer');
-    await field(section, 'Why it was considered, and why it is more or less likely').fill(
-      'Weight loss in a former smoker; less likely given the fast response to treatment.',
+    assert.ok(
+      await section
+        .getByRole('checkbox', { name: 'No alternative diagnoses considered' })
+        .isChecked(),
     );
 
     section = await openSection(page, 'Recommended further tests');
     await section.getByRole('button', { name: 'Add a test' }).click();
-    await field(section, 'Test').fill('Low-dose chest CT');
+    await field(section, 'Test').fill('Urine albumin-to-creatinine ratio');
     await field(section, 'Why it is needed, and what it would change').fill(
-      'To rule out a tumour behind the consolidation.',
+      'Protein in the urine would make progression more likely and change the medicines.',
     );
 
     section = await openSection(page, 'Treatment options compared');
     await section.getByRole('button', { name: 'Add a treatment option' }).click();
-    await field(section, 'Treatment').fill('A second course of antibiotics');
-    await field(section, 'Expected benefit').fill('Clears the infection in most patients.');
-    await field(section, 'Side effects and risks').fill('Upset stomach; rarely diarrhoea.');
-    await field(section, 'Recovery time').fill('2 to 3 weeks');
+    await field(section, 'Treatment').fill('Blood pressure control and an SGLT2 inhibitor');
+    await field(section, 'Expected benefit').fill('Slows the loss of kidney function.');
+    await field(section, 'Side effects and risks').fill('Genital infections; dehydration.');
+    await field(section, 'Recovery time').fill('None: a daily tablet');
     await field(section, 'Relative cost').click();
-    await page.getByRole('option', { name: 'Similar', exact: true }).click();
-    await field(section, "Fit with the patient's goals").fill(
-      'Allows a return to work within a month.',
-    );
+    await page.getByRole('option', { name: 'Lower', exact: true }).click();
+    await field(section, "Fit with the patient's goals").fill('No time off work is needed.');
 
     section = await openSection(page, 'Recommendation');
-    await field(section, 'Your recommendation').fill(
-      'Take the second course of antibiotics and have the CT scan in six weeks.',
-    );
-    await section.getByRole('radio', { name: 'No, it keeps it' }).check();
+    await field(section, 'Your recommendation').fill(recommendation);
+    await section.getByRole('radio', { name: 'Yes, it changes it' }).check();
 
     section = await openSection(page, 'Risk of waiting versus acting now');
-    await field(section, 'Risk of waiting').fill('The infection may spread.');
-    await field(section, 'Risk of acting now').fill('Few: the antibiotics are well tolerated.');
-    await field(section, 'Advised timing').fill('Start the antibiotics this week');
+    await field(section, 'Risk of waiting').fill('Little: kidney function changes slowly.');
+    await field(section, 'Risk of acting now').fill('Preparing for dialysis now is premature.');
+    await field(section, 'Advised timing').fill('Start the tablet within a month');
 
     section = await openSection(page, 'Follow-up windows');
     await section.getByRole('button', { name: 'Add a follow-up window' }).click();
-    await field(section, 'What to check').fill('Chest CT');
-    await field(section, 'When').fill('In 6 weeks');
+    await field(section, 'What to check').fill('Blood test of kidney function');
+    await field(section, 'When').fill('In 3 months');
 
     section = await openSection(page, 'Warning signs that need faster contact');
     await section.getByRole('button', { name: 'Add a warning sign' }).click();
-    await field(section, 'Warning sign').fill('Coughing up blood');
+    await field(section, 'Warning sign').fill('Much less urine than usual');
     await field(section, 'What to do').fill('Call the clinic the same day');
 
     // One answer per patient question, each field labelled with the question.
     section = await openSection(page, "Answers to the patient's questions");
-    await field(section, questions[0]!).fill('Yes. The scan and tests fit a chest infection.');
-    await field(section, questions[1]!).fill('Yes, in six weeks, to make sure nothing is missed.');
+    await field(section, patientQuestion).fill('Most likely not for several years, if at all.');
 
     // The plain-language summary shows its reading level as it is typed.
     section = await openSection(page, 'Summary in plain language');
     await field(section, 'Summary for the patient').fill(
-      'You have a chest infection. Your doctors chose the right drug. Take it for one more week. ' +
-        'Get a scan of your chest in six weeks. Call us at once if you cough up blood.',
+      'Your kidneys work less well than they should. You do not need dialysis now. ' +
+        'A daily pill can slow this down. We will check your blood again in three months.',
     );
     await section
       .getByText(/^Reading level: grade \d+\.\d\. Good: at or below grade 8\.$/)
@@ -260,8 +180,8 @@ void test('specialist: review a case, write the structured opinion, sign it with
     await confirm.getByRole('button', { name: 'Sign and deliver' }).click();
     const reauth = page.getByRole('dialog', { name: 'Confirm it is you' });
     await reauth.getByLabel(/^Password/).fill(demoPassword);
-    const secret = secrets.get(specialistEmail);
-    assert.ok(secret !== undefined, 'the specialist enrolled an authenticator in this journey');
+    const secret = await rememberedTotpSecret(specialistEmail);
+    assert.ok(secret !== undefined, 'the specialist has an authenticator from this run');
     await reauth.getByLabel('Authentication code').fill(await freshTotpCode(secret));
     await reauth.getByRole('button', { name: 'Continue' }).click();
     await reauth.waitFor({ state: 'detached' });
@@ -270,15 +190,13 @@ void test('specialist: review a case, write the structured opinion, sign it with
     await page.getByText('The opinion is signed and delivered.').waitFor();
     await page.getByRole('heading', { name: 'The signed opinion' }).waitFor();
     const signed = page.getByRole('article', { name: 'Signed opinion' });
-    await signed.waitFor();
     await signed.getByText('Sealed').waitFor();
     const code = (await signed.locator('code').first().innerText()).trim();
     assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
     await signed.getByText(/^[0-9a-f]{64}$/).waitFor();
     await signed.getByRole('link', { name: 'Download the report (PDF)' }).waitFor();
-    await signed
-      .getByText('Take the second course of antibiotics and have the CT scan in six weeks.')
-      .waitFor();
+    await signed.getByText('N18.32').waitFor();
+    await signed.getByText(recommendation).waitFor();
     await page.getByRole('heading', { name: 'Add a correction' }).waitFor();
   });
 });

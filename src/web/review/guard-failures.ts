@@ -5,12 +5,26 @@
  */
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isApiError } from '../api/api-error.ts';
 import { editorSections, type EditorSection } from './opinion-form.ts';
 
 const sectionPrefix = 'opinion_section_missing:';
 
 function isEditorSection(value: string): value is EditorSection {
   return editorSections.some((section) => section === value);
+}
+
+/** The guard failures a refused step (409) names in its details; empty for other errors. */
+export function guardFailuresOf(error: unknown): string[] {
+  if (!isApiError(error) || error.status !== 409) return [];
+  const details = error.details;
+  const failures =
+    typeof details === 'object' && details !== null && 'failures' in details
+      ? details.failures
+      : undefined;
+  return Array.isArray(failures)
+    ? failures.filter((failure): failure is string => typeof failure === 'string')
+    : [];
 }
 
 /** The title of each opinion section, as the editor and the read-only view show it. */

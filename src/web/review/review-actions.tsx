@@ -26,7 +26,7 @@ import { useCaseTransition } from '../queue/use-case-transition.ts';
 import { unlessCancelled, useWithReauthentication } from '../session/reauthentication.tsx';
 import { useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
-import { useFailureSummary } from './guard-failures.ts';
+import { guardFailuresOf, useFailureSummary } from './guard-failures.ts';
 import { fetchAllSpecialists, requestPeerReview, specialistsQueryKey } from './review-api.ts';
 import type { OpinionEditorControl } from './use-opinion-editor.ts';
 
@@ -148,12 +148,15 @@ function ResumeModal({
   onConfirm,
   pending,
   error,
+  problems,
 }: {
   opened: boolean;
   onClose: () => void;
   onConfirm: () => void;
   pending: boolean;
   error: unknown;
+  /** Why the server refused the step, in words. */
+  problems: string[];
 }) {
   const { t } = useTranslation();
   return (
@@ -161,6 +164,15 @@ function ResumeModal({
       <Stack gap="sm">
         <Text size="sm">{t('review.actions.resumeBody')}</Text>
         <ErrorAlert error={error} />
+        {problems.length > 0 && (
+          <Alert color="orange" variant="light" role="alert" title={t('review.actions.refused')}>
+            <List size="sm" spacing={2}>
+              {problems.map((problem) => (
+                <List.Item key={problem}>{problem}</List.Item>
+              ))}
+            </List>
+          </Alert>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('queue.keepAsIs')}
@@ -220,6 +232,7 @@ export function ReviewActions({
   const transition = useCaseTransition(caseView);
   const [asking, setAsking] = useState(false);
   const [resuming, setResuming] = useState(false);
+  const [resumeProblems, setResumeProblems] = useState<string[]>([]);
   const [requestingPeer, setRequestingPeer] = useState(false);
   const [confirmingSign, setConfirmingSign] = useState(false);
   const [preparing, setPreparing] = useState(false);
@@ -246,7 +259,14 @@ export function ReviewActions({
     },
     onSuccess: async (result) => {
       if (!isAccessEnded(result)) queryClient.setQueryData(caseQueryKey(caseView.id), result);
-      notifications.show({ color: 'green', message: t('review.sign.done') });
+      // Organizations that release reports by hand keep the signed opinion for the coordinator.
+      notifications.show({
+        color: 'green',
+        message:
+          result.state === 'opinion_signed'
+            ? t('review.sign.doneForRelease')
+            : t('review.sign.done'),
+      });
       await refreshCases(queryClient);
     },
     onError: async (error) => {
@@ -256,20 +276,8 @@ export function ReviewActions({
   });
 
   /** Guard failures from the server, as details of a 409 or as the case view lists them. */
-  const signFailures = (() => {
-    const details = sign.error !== null && caseConflictOf(sign.error) !== null;
-    if (details) {
-      const raw: unknown =
-        typeof sign.error === 'object' && sign.error !== null && 'details' in sign.error
-          ? sign.error.details
-          : undefined;
-      const failures =
-        typeof raw === 'object' && raw !== null && 'failures' in raw ? raw.failures : undefined;
-      if (Array.isArray(failures) && failures.length > 0)
-        return failures.filter((item): item is string => typeof item === 'string');
-    }
-    return signStep?.failures ?? [];
-  })();
+  const refused = guardFailuresOf(sign.error);
+  const signFailures = refused.length > 0 ? refused : (signStep?.failures ?? []);
   const blockers = [
     ...summarizeFailures(signFailures),
     ...(awaitingPatient ? [t('review.failures.awaiting_patient')] : []),
@@ -303,7 +311,7 @@ export function ReviewActions({
         <CaseConflictAlert conflict={transition.conflict} onClose={transition.clear} />
         <ErrorAlert error={transition.error} />
         <ErrorAlert
-          error={caseConflictOf(sign.error) === null ? unlessCancelled(sign.error) : null}
+          error={guardFailuresOf(sign.error).length > 0 ? null : unlessCancelled(sign.error)}
         />
         {awaitingPatient && (
           <Alert color="yellow" variant="light">
@@ -338,6 +346,7 @@ export function ReviewActions({
               disabled={transition.pending}
               onClick={() => {
                 transition.clear();
+                setResumeProblems([]);
                 setResuming(true);
               }}
             >
@@ -396,6 +405,7 @@ export function ReviewActions({
         onClose={() => setResuming(false)}
         pending={transition.pendingTransition === 'patient_answered'}
         error={transition.error}
+        problems={resumeProblems}
         onConfirm={() => {
           transition
             .take({ transition: 'patient_answered' })
@@ -404,8 +414,13 @@ export function ReviewActions({
               notifications.show({ color: 'green', message: t('review.actions.resumed') });
             })
             .catch((error: unknown) => {
-              // A case that moved on closes the dialog; the bar says where it now stands.
-              if (caseConflictOf(error) !== null) setResuming(false);
+              // A refusal says why in the dialog; a case that moved on closes it, and the bar
+              // says where it now stands.
+              const failures = guardFailuresOf(error);
+              if (failures.length > 0) {
+                transition.clear();
+                setResumeProblems(summarizeFailures(failures));
+              } else if (caseConflictOf(error) !== null) setResuming(false);
             });
         }}
       />

@@ -61,7 +61,7 @@ function VersionCard({ version, caseView }: { version: SignedVersion; caseView: 
           </Title>
           <Group gap="xs">
             <Badge variant="light" color="green" tt="none">
-              <span aria-hidden="true">🔒 </span>
+              <span aria-hidden="true">✓ </span>
               {t('review.signed.sealed')}
             </Badge>
             {version.current && (

@@ -6,7 +6,7 @@
  */
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import type { OpinionContent } from '../../core/opinion.ts';
@@ -161,10 +161,19 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
     [form, t],
   );
 
+  /**
+   * The save under way, and the version and content the server holds, read when a save starts:
+   * a Save click during an autosave waits for it and then saves on top of the version it wrote,
+   * instead of sending the same version twice (which the server would refuse as a conflict).
+   */
+  const inFlight = useRef<Promise<unknown> | null>(null);
+  const stored = useRef({ version: draft.version, key: canonicalJson(draft.content) });
+
   const mutation = useMutation({
     mutationFn: (input: { content: OpinionContent; expectedVersion: number | null; key: string }) =>
       saveOpinionDraft(caseId, input.content, input.expectedVersion),
     onSuccess: async (result) => {
+      stored.current = { version: result.version, key: canonicalJson(result.content) };
       setSaved(savedOf(result));
       setFailedKey(null);
       setConflict(null);
@@ -191,18 +200,23 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
 
   /** Saves what can be saved now; resolves true when nothing is left unsaved by a failure. */
   const saveNow = useCallback(async (): Promise<boolean> => {
-    if (!dirty) return true;
+    if (inFlight.current !== null) await inFlight.current.catch(() => undefined);
+    if (contentKey === stored.current.key) return true;
+    const saving = mutateAsync({
+      content: built.content,
+      expectedVersion: stored.current.version,
+      key: contentKey,
+    });
+    inFlight.current = saving;
     try {
-      await mutateAsync({
-        content: built.content,
-        expectedVersion: saved.version,
-        key: contentKey,
-      });
+      await saving;
       return true;
     } catch {
       return false;
+    } finally {
+      if (inFlight.current === saving) inFlight.current = null;
     }
-  }, [dirty, mutateAsync, built.content, saved.version, contentKey]);
+  }, [mutateAsync, built.content, contentKey]);
 
   // Autosave: two seconds after the last change (each change restarts the wait).
   useEffect(() => {
@@ -256,6 +270,7 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
   /** After a conflict: drop local changes and continue from the draft as saved elsewhere. */
   const reloadSaved = useCallback(async () => {
     const fresh = await fetchLatest();
+    stored.current = { version: fresh.version, key: canonicalJson(fresh.content) };
     setSaved(savedOf(fresh));
     form.setValues(formValuesOf(fresh.content, questions));
     form.resetDirty();
@@ -267,9 +282,10 @@ export function useOpinionEditor(caseView: CaseView, draft: OpinionDraft, writab
   /** After a conflict: keep what is on screen and save it over the draft saved elsewhere. */
   const keepMine = useCallback(async () => {
     const fresh = await fetchLatest();
+    stored.current = { version: fresh.version, key: canonicalJson(fresh.content) };
     setConflict(null);
-    await mutateAsync({ content: built.content, expectedVersion: fresh.version, key: contentKey });
-  }, [fetchLatest, mutateAsync, built.content, contentKey]);
+    await saveNow();
+  }, [fetchLatest, saveNow]);
 
   const status: SaveStatus =
     conflict !== null
