@@ -29,6 +29,8 @@ import { unlessCancelled, useWithReauthentication } from '../session/reauthentic
 import { refreshSession, useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
+import { CaseSettingsSection } from './case-settings-section.tsx';
+import { ConsentSection } from './consent-section.tsx';
 
 type OrganizationSettings = components['schemas']['OrganizationSettings'];
 type SettingsChange = Partial<Omit<OrganizationSettings, 'slug'>>;
@@ -268,6 +270,8 @@ export function SettingsPage() {
       )}
       <ErrorAlert error={settings.error} />
       {settings.isSuccess && <SettingsForm settings={settings.data} />}
+      <CaseSettingsSection />
+      <ConsentSection />
     </Stack>
   );
 }
