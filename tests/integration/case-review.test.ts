@@ -206,6 +206,11 @@ describe('a second opinion from offer to follow-up', () => {
   it('walks offer, decline, re-offer, review, peer review, signing, delivery, receipt and a follow-up addendum', async () => {
     const ready = await readyCase();
     const caseId = ready.id;
+    // The patient's referring physician is the case's: they will receive the report.
+    expect(
+      (ready as unknown as { referringPhysician: { userId: string } | null }).referringPhysician
+        ?.userId,
+    ).toBe(referrer.userId);
 
     // Nobody outside the case sees it, before or after the offer.
     expect((await readCase(cardiologist.client, caseId)).status).toBe(404);

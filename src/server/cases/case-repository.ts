@@ -134,12 +134,24 @@ export function findCaseState(db: Executor, caseId: string) {
     .executeTakeFirstOrThrow();
 }
 
+/** The physicians who referred the patient, oldest link first. */
+export async function findPatientReferrers(db: Executor, patientId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('patient_referrers')
+    .select('physician_user_id')
+    .where('patient_id', '=', patientId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => row.physician_user_id);
+}
+
 export function insertCase(
   db: Executor,
   values: {
     organizationId: string;
     patientId: string;
     createdByUserId: string;
+    referringPhysicianUserId: string | null;
     now: Date;
   },
 ) {
@@ -149,6 +161,7 @@ export function insertCase(
       organization_id: values.organizationId,
       patient_id: values.patientId,
       created_by_user_id: values.createdByUserId,
+      referring_physician_user_id: values.referringPhysicianUserId,
       state: 'draft',
       stage_owner: 'patient',
       created_at: values.now,

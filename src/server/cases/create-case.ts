@@ -9,7 +9,7 @@ import { transact } from '../app/unit-of-work.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import { findVisiblePatient } from '../patients/patient-repository.ts';
 import { caseAuditOrigin } from './case-facts.ts';
-import { insertCase, insertTimelineEntry } from './case-repository.ts';
+import { findPatientReferrers, insertCase, insertTimelineEntry } from './case-repository.ts';
 import { readCaseView, type CaseView } from './case-view.ts';
 
 /** Creates an empty draft for `patientId`; 404 when the caller may not start a case for them. */
@@ -22,10 +22,19 @@ export async function createCase(
   return transact(services, async (unit) => {
     const patient = await findVisiblePatient(unit.trx, actor, 'case.create', input.patientId);
     if (patient === undefined) throw new AppError('not_found');
+    // The case's referring physician receives the report: the one starting it, or else the
+    // patient's own referring physician when there is exactly one.
+    const referrers = await findPatientReferrers(unit.trx, patient.id);
+    const referringPhysicianUserId = referrers.includes(actor.userId)
+      ? actor.userId
+      : referrers.length === 1
+        ? (referrers[0] ?? null)
+        : null;
     const { id } = await insertCase(unit.trx, {
       organizationId: actor.organizationId,
       patientId: patient.id,
       createdByUserId: actor.userId,
+      referringPhysicianUserId,
       now: unit.now,
     });
     await insertTimelineEntry(unit.trx, {
