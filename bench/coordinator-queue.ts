@@ -356,7 +356,7 @@ async function checkScenario(baseUrl: string, cookie: string, scenario: Scenario
 export interface SeededQueue {
   app: Consilium;
   baseUrl: string;
-  /** The coordinator's session cookie, `name=value`. */
+  /** The coordinator's cookies (session and CSRF), as a `Cookie` header. */
   cookie: string;
   organizationId: string;
   bootMs: number;
@@ -411,8 +411,13 @@ export async function startSeededQueue(): Promise<SeededQueue> {
     };
     const organization = await createOrganization(testApp, 'Queue Benchmark Clinic');
     const coordinator = await createMember(testApp, organization.id, 'coordinator');
-    const session = coordinator.client.cookies.get(sessionCookieName);
-    if (session === undefined) throw new Error('the coordinator has no session cookie');
+    if (!coordinator.client.cookies.has(sessionCookieName))
+      throw new Error('the coordinator has no session cookie');
+    // Every cookie a browser would send back: the session and the CSRF cookie (without the latter
+    // each answer would set a new one).
+    const cookie = [...coordinator.client.cookies]
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
 
     const seedStarted = performance.now();
     const admin = new pg.Client({ connectionString: started.databaseUrl });
@@ -425,7 +430,7 @@ export async function startSeededQueue(): Promise<SeededQueue> {
     return {
       app: started,
       baseUrl: started.address!,
-      cookie: `${sessionCookieName}=${session}`,
+      cookie,
       organizationId: organization.id,
       bootMs,
       seedMs: performance.now() - seedStarted,
