@@ -546,7 +546,7 @@ async function secondSpecialistSigns(page: Page, caseId: string): Promise<string
   await page.getByText('The opinion is signed and delivered.').waitFor();
   await page.getByRole('heading', { name: 'The signed opinion' }).waitFor();
   const signed = page.getByRole('article', { name: 'Signed opinion' });
-  await signed.getByText('Sealed').waitFor();
+  await signed.getByText(/^(✓\s*)?Sealed$/).waitFor();
   await signed.getByText(`Signed by ${secondSpecialist.name}`, { exact: false }).waitFor();
   const code = await verificationCodeOf(signed);
   await signOut(page);

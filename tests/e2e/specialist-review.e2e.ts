@@ -190,7 +190,8 @@ void test('specialist: write the structured opinion of a case in review and sign
     await page.getByText('The opinion is signed and delivered.').waitFor();
     await page.getByRole('heading', { name: 'The signed opinion' }).waitFor();
     const signed = page.getByRole('article', { name: 'Signed opinion' });
-    await signed.getByText('Sealed').waitFor();
+    // Exactly the badge (the seal's label runs into its hex value, which may begin with "ed").
+    await signed.getByText(/^(✓\s*)?Sealed$/).waitFor();
     const code = (await signed.locator('code').first().innerText()).trim();
     assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
     await signed.getByText(/^[0-9a-f]{64}$/).waitFor();
