@@ -51,6 +51,11 @@ describe('the demo seed', () => {
     const signed = await services.db.selectFrom('opinion_versions').select('id').execute();
     expect(signed.length).toBeGreaterThanOrEqual(5);
     expect((await verifyAuditChain(services.db)).ok).toBe(true);
+    // The seeded history leaves in-app notifications but sends no email.
+    const inbox = await services.db.selectFrom('notifications').select('id').execute();
+    expect(inbox.length).toBeGreaterThan(10);
+    const outbox = await services.db.selectFrom('mail_outbox').select('id').execute();
+    expect(outbox).toEqual([]);
     expect(await seedDemoIfEmpty(services)).toBeNull();
   }, 120_000);
 });
