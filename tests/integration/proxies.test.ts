@@ -47,7 +47,7 @@ async function inviteProxy(patient: TestMember, email: string, scope: 'view' | '
   const response = await patient.client.post(proxiesUrl(patient), { email, scope });
   expect(response.status, response.text).toBe(201);
   await testApp.smtp.waitFor(email, /^You are invited to help someone at Proxy Clinic$/);
-  await expect.poll(() => messagesTo(email).length).toBeGreaterThan(earlier);
+  await expect.poll(() => messagesTo(email).length, { timeout: 15_000 }).toBeGreaterThan(earlier);
   const message = messagesTo(email).at(-1)!;
   return {
     id: response.body.id as string,
