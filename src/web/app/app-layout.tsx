@@ -145,10 +145,11 @@ function SignOutButton() {
   const signOut = useMutation({
     mutationFn: () => unwrap(client.POST('/api/v1/auth/sign-out', { body: {} })),
     onSettled: async () => {
-      // Whatever the server answered, this browser forgets the session.
+      // Leave the signed-in screen first, so it never renders without its session; then,
+      // whatever the server answered, this browser forgets the session.
+      await navigate({ to: '/' });
       queryClient.setQueryData(sessionQueryKey, null);
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
-      await navigate({ to: '/' });
     },
   });
   return (
