@@ -3,12 +3,13 @@
  * case the actor may not see is never loaded (and the caller answers 404). No rules live here;
  * the use cases decide, this module reads and writes.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from 'kysely';
 import type { Action, Actor } from '../../core/access.ts';
 import type { CaseState, StageOwner, Urgency } from '../../core/case-lifecycle.ts';
 import type { Allergy, CaseGoals, Medication } from '../../core/case-intake.ts';
 import { patientAccessFilter, patientRelation } from '../access/patient-access-filter.ts';
 import type { Database, DatabaseTransaction } from '../db/database.ts';
+import type { DB } from '../db/schema.gen.ts';
 
 type Executor = Database | DatabaseTransaction;
 
@@ -55,6 +56,7 @@ export function findVisibleCase(db: Executor, actor: Actor, action: Action, case
     .selectFrom('cases as c')
     .innerJoin('organizations as o', 'o.id', 'c.organization_id')
     .innerJoin('patients as p', 'p.id', 'c.patient_id')
+    .leftJoin('users as pu', 'pu.id', 'p.user_id')
     .leftJoin('case_offers as po', (join) =>
       join.onRef('po.case_id', '=', 'c.id').on('po.status', '=', 'pending'),
     )
@@ -79,6 +81,8 @@ export function findVisibleCase(db: Executor, actor: Actor, action: Action, case
       'p.given_name as patient_given_name',
       'p.family_name as patient_family_name',
       'p.birth_date as patient_birth_date',
+      'p.email as patient_email',
+      'pu.email as patient_user_email',
       'po.id as offer_id',
       'po.specialist_user_id as offer_specialist_user_id',
       'po.expires_at as offer_expires_at',
@@ -124,6 +128,18 @@ export function findVisibleCase(db: Executor, actor: Actor, action: Action, case
 }
 
 export type VisibleCaseRow = NonNullable<Awaited<ReturnType<typeof findVisibleCase>>>;
+
+/** Who started the case, with their role in its organization (the FHIR requester). */
+export function findCaseCreator(db: Executor, organizationId: string, userId: string) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('memberships as m', (join) =>
+      join.onRef('m.user_id', '=', 'u.id').on('m.organization_id', '=', organizationId),
+    )
+    .select(['u.id', 'u.name', 'm.role'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+}
 
 /** The state and version a case has now (to report a lost race). */
 export function findCaseState(db: Executor, caseId: string) {
@@ -212,56 +228,71 @@ export function updateDraft(
     .executeTakeFirst();
 }
 
-export async function replaceQuestions(db: Executor, caseId: string, questions: string[]) {
-  await db.deleteFrom('case_questions').where('case_id', '=', caseId).execute();
-  if (questions.length === 0) return;
-  await db
-    .insertInto('case_questions')
-    .values(questions.map((text, position) => ({ case_id: caseId, position, text })))
+/** The intake lists of a case: rows in the patient's order, replaced whole on every save. */
+type CaseListTable = 'case_questions' | 'case_medications' | 'case_allergies' | 'case_devices';
+
+async function replaceCaseList<T extends CaseListTable>(
+  db: Executor,
+  table: T,
+  caseId: string,
+  rows: readonly Omit<Insertable<DB[T]>, 'case_id' | 'position'>[],
+): Promise<void> {
+  // The four tables share these two statements; Kysely's types cannot follow a table union here,
+  // so the rows are checked by the signature above and written through a narrowed view.
+  const lists = db as unknown as Kysely<
+    Record<CaseListTable, { case_id: string; position: number }>
+  >;
+  const name: CaseListTable = table;
+  await lists.deleteFrom(name).where('case_id', '=', caseId).execute();
+  if (rows.length === 0) return;
+  await lists
+    .insertInto(name)
+    .values(rows.map((row, position) => ({ ...row, case_id: caseId, position })))
     .execute();
 }
 
-export async function replaceMedications(db: Executor, caseId: string, medications: Medication[]) {
-  await db.deleteFrom('case_medications').where('case_id', '=', caseId).execute();
-  if (medications.length === 0) return;
-  await db
-    .insertInto('case_medications')
-    .values(
-      medications.map((medication, position) => ({
-        case_id: caseId,
-        position,
-        name: medication.name,
-        dose: medication.dose ?? null,
-        frequency: medication.frequency ?? null,
-      })),
-    )
-    .execute();
+export function replaceQuestions(db: Executor, caseId: string, questions: string[]) {
+  return replaceCaseList(
+    db,
+    'case_questions',
+    caseId,
+    questions.map((text) => ({ text })),
+  );
 }
 
-export async function replaceAllergies(db: Executor, caseId: string, allergies: Allergy[]) {
-  await db.deleteFrom('case_allergies').where('case_id', '=', caseId).execute();
-  if (allergies.length === 0) return;
-  await db
-    .insertInto('case_allergies')
-    .values(
-      allergies.map((allergy, position) => ({
-        case_id: caseId,
-        position,
-        substance: allergy.substance,
-        reaction: allergy.reaction ?? null,
-        severity: allergy.severity ?? null,
-      })),
-    )
-    .execute();
+export function replaceMedications(db: Executor, caseId: string, medications: Medication[]) {
+  return replaceCaseList(
+    db,
+    'case_medications',
+    caseId,
+    medications.map((medication) => ({
+      name: medication.name,
+      dose: medication.dose ?? null,
+      frequency: medication.frequency ?? null,
+    })),
+  );
 }
 
-export async function replaceDevices(db: Executor, caseId: string, devices: string[]) {
-  await db.deleteFrom('case_devices').where('case_id', '=', caseId).execute();
-  if (devices.length === 0) return;
-  await db
-    .insertInto('case_devices')
-    .values(devices.map((description, position) => ({ case_id: caseId, position, description })))
-    .execute();
+export function replaceAllergies(db: Executor, caseId: string, allergies: Allergy[]) {
+  return replaceCaseList(
+    db,
+    'case_allergies',
+    caseId,
+    allergies.map((allergy) => ({
+      substance: allergy.substance,
+      reaction: allergy.reaction ?? null,
+      severity: allergy.severity ?? null,
+    })),
+  );
+}
+
+export function replaceDevices(db: Executor, caseId: string, devices: string[]) {
+  return replaceCaseList(
+    db,
+    'case_devices',
+    caseId,
+    devices.map((description) => ({ description })),
+  );
 }
 
 /** Case columns a transition may set besides its state, owner and clock. */
@@ -770,5 +801,59 @@ export function countCasesByState(db: Executor, organizationId: string) {
     .selectFrom('case_state_counts')
     .select(['state', 'count'])
     .where('organization_id', '=', organizationId)
+    .execute();
+}
+
+/** Pending offers whose accept-within deadline has passed, for the scheduler. */
+export function findExpiredOffers(db: Executor, now: Date) {
+  return db
+    .selectFrom('case_offers as o')
+    .innerJoin('cases as c', 'c.id', 'o.case_id')
+    .select(['c.id', 'c.organization_id'])
+    .where('o.status', '=', 'pending')
+    .where('o.expires_at', '<=', now)
+    .where('c.state', '=', 'offered')
+    .limit(500)
+    .execute();
+}
+
+/** Delivered cases whose follow-up window has ended with no question open. */
+export function findClosableCases(db: Executor, now: Date) {
+  return db
+    .selectFrom('cases as c')
+    .select(['c.id', 'c.organization_id', 'c.state'])
+    .where('c.state', 'in', ['delivered', 'follow_up'])
+    .where('c.follow_up_window_ends_at', '<=', now)
+    .where(
+      sql<SqlBool>`NOT EXISTS (SELECT 1 FROM follow_up_questions f WHERE f.case_id = c.id AND f.answered_at IS NULL)`,
+    )
+    .limit(500)
+    .execute();
+}
+
+/**
+ * Locks the case for the caller's transaction if it is still in `state`; false when another
+ * transaction holds it (a concurrent sweep) or it has moved on.
+ */
+export async function claimCaseInState(db: Executor, caseId: string, state: string) {
+  const locked = await sql<{
+    id: string;
+  }>`SELECT id FROM cases WHERE id = ${caseId} AND state = ${state} FOR UPDATE SKIP LOCKED`.execute(
+    db,
+  );
+  return locked.rows.length > 0;
+}
+
+/** Marks unconfirmed receipts older than `sentBefore` as reminded, once; answers those marked. */
+export function claimReceiptReminders(db: Executor, now: Date, sentBefore: Date) {
+  return db
+    .updateTable('report_receipts as r')
+    .set({ reminded_at: now })
+    .from('cases as c')
+    .whereRef('c.id', '=', 'r.case_id')
+    .where('r.confirmed_at', 'is', null)
+    .where('r.reminded_at', 'is', null)
+    .where('r.sent_at', '<=', sentBefore)
+    .returning(['r.id', 'r.case_id', 'r.recipient_user_id', 'c.organization_id'])
     .execute();
 }

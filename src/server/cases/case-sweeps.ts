@@ -5,7 +5,6 @@
  * once. Each case is handled in a transaction of its own, claimed with SKIP LOCKED, so two server
  * instances sweeping at once never act twice, and one failing case does not stop the rest.
  */
-import { sql } from 'kysely';
 import type { CaseTransitionName } from '../../core/case-lifecycle.ts';
 import type { Actor } from '../../core/access.ts';
 import type { Services } from '../app/services.ts';
@@ -14,7 +13,14 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { notify } from '../notifications/notify.ts';
 import { applyTransition } from './apply-transition.ts';
 import { caseFactsOf } from './case-facts.ts';
-import { findCaseQuestionIds, findVisibleCase } from './case-repository.ts';
+import {
+  claimCaseInState,
+  claimReceiptReminders,
+  findCaseQuestionIds,
+  findClosableCases,
+  findExpiredOffers,
+  findVisibleCase,
+} from './case-repository.ts';
 
 export const caseSweepJob = 'case-sweep';
 
@@ -41,12 +47,7 @@ async function sweepTransition(
   try {
     return await transact(services, async (unit) => {
       // Claim the case: a concurrent sweep skips it instead of waiting to repeat the work.
-      const locked = await sql<{
-        id: string;
-      }>`SELECT id FROM cases WHERE id = ${caseId} AND state = ${claim} FOR UPDATE SKIP LOCKED`.execute(
-        unit.trx,
-      );
-      if (locked.rows.length === 0) return false;
+      if (!(await claimCaseInState(unit.trx, caseId, claim))) return false;
       const row = await findVisibleCase(
         unit.trx,
         schedulerActor(organizationId),
@@ -82,47 +83,27 @@ export interface CaseSweepResult {
 }
 
 export async function sweepCases(services: Services, now: Date): Promise<CaseSweepResult> {
-  const expired = await services.db
-    .selectFrom('case_offers as o')
-    .innerJoin('cases as c', 'c.id', 'o.case_id')
-    .select(['c.id', 'c.organization_id'])
-    .where('o.status', '=', 'pending')
-    .where('o.expires_at', '<=', now)
-    .where('c.state', '=', 'offered')
-    .limit(500)
-    .execute();
+  const expired = await findExpiredOffers(services.db, now);
   let offersExpired = 0;
   for (const row of expired)
     if (await sweepTransition(services, row.id, row.organization_id, 'offer_expired', 'offered'))
       offersExpired += 1;
 
-  const closable = await services.db
-    .selectFrom('cases as c')
-    .select(['c.id', 'c.organization_id', 'c.state'])
-    .where('c.state', 'in', ['delivered', 'follow_up'])
-    .where('c.follow_up_window_ends_at', '<=', now)
-    .where(
-      sql<boolean>`NOT EXISTS (SELECT 1 FROM follow_up_questions f WHERE f.case_id = c.id AND f.answered_at IS NULL)`,
-    )
-    .limit(500)
-    .execute();
+  const closable = await findClosableCases(services.db, now);
   let casesClosed = 0;
   for (const row of closable)
     if (await sweepTransition(services, row.id, row.organization_id, 'close', row.state))
       casesClosed += 1;
 
-  const unconfirmed = await services.db
-    .updateTable('report_receipts as r')
-    .set({ reminded_at: now })
-    .from('cases as c')
-    .whereRef('c.id', '=', 'r.case_id')
-    .where('r.confirmed_at', 'is', null)
-    .where('r.reminded_at', 'is', null)
-    .where('r.sent_at', '<=', new Date(now.getTime() - receiptReminderAfterMs))
-    .returning(['r.id', 'r.case_id', 'r.recipient_user_id', 'c.organization_id'])
-    .execute();
-  for (const receipt of unconfirmed) {
-    await transact(services, async (unit) => {
+  // Marking a receipt reminded and telling its physician happen in one transaction: a failure
+  // leaves it to the next sweep instead of losing the reminder.
+  const receiptsReminded = await transact(services, async (unit) => {
+    const claimed = await claimReceiptReminders(
+      unit.trx,
+      now,
+      new Date(now.getTime() - receiptReminderAfterMs),
+    );
+    for (const receipt of claimed)
       await notify(unit, {
         organizationId: receipt.organization_id,
         recipientUserIds: [receipt.recipient_user_id],
@@ -132,9 +113,9 @@ export async function sweepCases(services: Services, now: Date): Promise<CaseSwe
         actorUserId: null,
         appUrl: services.config.http.publicUrl,
       });
-    });
-  }
-  return { offersExpired, casesClosed, receiptsReminded: unconfirmed.length };
+    return claimed.length;
+  });
+  return { offersExpired, casesClosed, receiptsReminded };
 }
 
 export async function startCaseSweep(jobs: JobQueue, services: Services): Promise<void> {

@@ -190,6 +190,18 @@ export function caseViewOf(actor: Actor, row: VisibleCaseRow, parts: CaseParts, 
 
 export type CaseView = ReturnType<typeof caseViewOf>;
 
+/** The case as the actor sees it right now, or null when they no longer may (a declined offer). */
+export async function readCaseViewIfVisible(
+  trx: DatabaseTransaction,
+  actor: Actor,
+  caseId: string,
+  now: Date,
+): Promise<CaseView | null> {
+  const row = await findVisibleCase(trx, actor, 'case.read', caseId);
+  if (row === undefined) return null;
+  return caseViewOf(actor, row, await findCaseParts(trx, caseId), now);
+}
+
 /** The case as the actor sees it right now, inside the caller's transaction. */
 export async function readCaseView(
   trx: DatabaseTransaction,
@@ -197,7 +209,7 @@ export async function readCaseView(
   caseId: string,
   now: Date,
 ): Promise<CaseView> {
-  const row = await findVisibleCase(trx, actor, 'case.read', caseId);
-  if (row === undefined) throw new AppError('not_found');
-  return caseViewOf(actor, row, await findCaseParts(trx, caseId), now);
+  const view = await readCaseViewIfVisible(trx, actor, caseId, now);
+  if (view === null) throw new AppError('not_found');
+  return view;
 }

@@ -12,7 +12,7 @@ import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import { asUrgency } from './case-facts.ts';
-import { findCaseParts } from './case-repository.ts';
+import { findCaseCreator, findCaseParts } from './case-repository.ts';
 import { loadCase } from './load-case.ts';
 import { findFollowUpQuestions, findOpinionVersions } from './opinion-repository.ts';
 
@@ -35,24 +35,7 @@ export async function exportCaseFhir(
         .filter((question) => question.answered_version_id !== null)
         .map((question) => [question.answered_version_id, question.text]),
     );
-    const people = await unit.trx
-      .selectFrom('users as u')
-      .leftJoin('memberships as m', (join) =>
-        join.onRef('m.user_id', '=', 'u.id').on('m.organization_id', '=', row.organization_id),
-      )
-      .select(['u.id', 'u.name', 'u.email', 'm.role'])
-      .where('u.id', 'in', [
-        row.created_by_user_id,
-        ...(row.patient_user_id === null ? [] : [row.patient_user_id]),
-      ])
-      .execute();
-    const creator = people.find((person) => person.id === row.created_by_user_id);
-    const patientUser = people.find((person) => person.id === row.patient_user_id);
-    const patientEmail = await unit.trx
-      .selectFrom('patients')
-      .select('email')
-      .where('id', '=', row.patient_id)
-      .executeTakeFirst();
+    const creator = await findCaseCreator(unit.trx, row.organization_id, row.created_by_user_id);
     const signedVersions = versions.map((version): CaseFhirSignedVersion => {
       const base = {
         id: version.id,
@@ -76,7 +59,7 @@ export async function exportCaseFhir(
         givenName: row.patient_given_name,
         familyName: row.patient_family_name,
         birthDate: row.patient_birth_date,
-        email: patientEmail?.email ?? patientUser?.email ?? null,
+        email: row.patient_email ?? row.patient_user_email,
       },
       case: {
         id: row.id,

@@ -24,10 +24,10 @@ import { loadCase, wrongStage, type LoadedCase } from './load-case.ts';
 import {
   decidePeerReview,
   findOpinionDraft,
+  findReviewerIds,
   insertPeerReview,
   saveOpinionDraft,
 } from './opinion-repository.ts';
-import type { DatabaseTransaction } from '../db/database.ts';
 
 /** States in which the assigned specialist writes the draft. */
 const writableStates = ['in_review', 'awaiting_patient'];
@@ -68,16 +68,6 @@ function requireOpinionPeople(loaded: LoadedCase, actorUserId: string, reviewerI
   return { author };
 }
 
-async function reviewerIdsOf(unit: { trx: DatabaseTransaction }, caseId: string) {
-  const rows = await unit.trx
-    .selectFrom('peer_reviews')
-    .select('reviewer_user_id')
-    .where('case_id', '=', caseId)
-    .where('status', '<>', 'withdrawn')
-    .execute();
-  return rows.map((row) => row.reviewer_user_id);
-}
-
 export async function getOpinionDraft(
   services: Services,
   context: RequestContext,
@@ -86,7 +76,7 @@ export async function getOpinionDraft(
   const actor = requireActor(context);
   return transact(services, async (unit) => {
     const loaded = await loadCase(unit, context, actor, 'case.read', caseId);
-    requireOpinionPeople(loaded, actor.userId, await reviewerIdsOf(unit, caseId));
+    requireOpinionPeople(loaded, actor.userId, await findReviewerIds(unit.trx, caseId));
     const draft = await findOpinionDraft(unit.trx, caseId);
     await unit.audit({
       ...loaded.transitionActor.origin,

@@ -82,6 +82,17 @@ export function insertPeerReview(
     .executeTakeFirst();
 }
 
+/** Everyone asked to review the case's opinion (withdrawn requests excepted). */
+export async function findReviewerIds(db: Executor, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('peer_reviews')
+    .select('reviewer_user_id')
+    .where('case_id', '=', caseId)
+    .where('status', '<>', 'withdrawn')
+    .execute();
+  return rows.map((row) => row.reviewer_user_id);
+}
+
 /** Records the pending review's decision, for the draft version the reviewer saw. */
 export function decidePeerReview(
   db: Executor,

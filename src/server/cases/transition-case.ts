@@ -18,7 +18,7 @@ import { loadIcd10CmCodeSet } from '../terminology/icd10cm-files.ts';
 import { applyTransition, checkPayload, type TransitionPayload } from './apply-transition.ts';
 import { caseActorOf, caseAuditOrigin, caseFactsOf } from './case-facts.ts';
 import { findCaseQuestionIds, findVisibleCase } from './case-repository.ts';
-import { readCaseView, type CaseView } from './case-view.ts';
+import { readCaseView, readCaseViewIfVisible, type CaseView } from './case-view.ts';
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
 import { deliverSignedOpinion, sealAndDeliverOpinion } from './sign-opinion.ts';
 
@@ -138,8 +138,12 @@ export async function transitionCase(
       note: note ?? null,
     });
     // Declining an offer ends the specialist's access: they learn the outcome, not the case.
-    if ((await findVisibleCase(unit.trx, actor, 'case.read', row.id)) === undefined)
-      return { id: row.id, state: applied.to, accessEnded: true as const };
-    return readCaseView(unit.trx, actor, row.id, unit.now);
+    return (
+      (await readCaseViewIfVisible(unit.trx, actor, row.id, unit.now)) ?? {
+        id: row.id,
+        state: applied.to,
+        accessEnded: true as const,
+      }
+    );
   });
 }
