@@ -442,6 +442,40 @@ export async function startSeededQueue(): Promise<SeededQueue> {
   }
 }
 
+/**
+ * CPU time (ms) used so far by the PostgreSQL server: the postmaster and every process it started
+ * (the backends serving the pools among them), from /proc. On a shared machine latency depends on
+ * what else runs; the work done per request does not, so the table shows both.
+ */
+async function postgresCpuMs(postmasterPid: number): Promise<number> {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    if (stat === null) continue;
+    // Fields after the command name (which may hold spaces) in parentheses: state, ppid, ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== postmasterPid && Number(fields[1]) !== postmasterPid) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / ticksPerMs;
+}
+
+/** The postmaster's pid: the parent of a backend. */
+async function findPostmasterPid(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const stat = await fs.readFile(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs the benchmark and prints its table; answers whether every scenario met the target. */
 export async function benchCoordinatorQueue(): Promise<boolean> {
   let queue: SeededQueue | null = null;
@@ -463,13 +497,18 @@ export async function benchCoordinatorQueue(): Promise<boolean> {
     });
 
     const rows: Record<string, Record<string, string | number>> = {};
+    const postmasterPid = await findPostmasterPid(queue.app.databaseUrl);
     let passed = true;
     for (const scenario of scenarios) {
       await checkScenario(baseUrl, cookie, scenario);
       const url = `${baseUrl}${scenario.path}`;
       const load = { url, cookie, connections: scenario.connections };
       await loadWorker.run({ ...load, seconds: warmUpSeconds });
+      const eluBefore = performance.eventLoopUtilization();
+      const dbCpuBefore = await postgresCpuMs(postmasterPid);
       const result = await loadWorker.run({ ...load, seconds: measureSeconds });
+      const appBusyMs = performance.eventLoopUtilization(eluBefore).active;
+      const dbCpuMs = (await postgresCpuMs(postmasterPid)) - dbCpuBefore;
       const sorted = result.latencies.slice().sort();
       const p95 = percentile(sorted, 0.95);
       const failures = result.non2xx + result.errors + result.timeouts + result.mismatches;
@@ -484,6 +523,9 @@ export async function benchCoordinatorQueue(): Promise<boolean> {
         'p99 ms': percentile(sorted, 0.99).toFixed(1),
         'max ms': (sorted.at(-1) ?? 0).toFixed(1),
         'non-2xx/errors': failures,
+        // Work per request: the server's event loop busy time, and PostgreSQL's CPU time.
+        'app ms/req': (appBusyMs / Math.max(1, sorted.length)).toFixed(2),
+        'db ms/req': (dbCpuMs / Math.max(1, sorted.length)).toFixed(2),
         // The 1-minute load average of the machine: on a shared machine it explains outliers.
         load: os.loadavg()[0]!.toFixed(1),
         [`p95 < ${p95TargetMs} ms`]: !pass ? 'FAIL' : scenario.target ? 'PASS' : '-',

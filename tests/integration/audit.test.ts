@@ -7,6 +7,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../src/server/audit/audit-report.ts';
+import { auditedRead, transact } from '../../src/server/app/unit-of-work.ts';
 import { verifyAuditChain } from '../../src/server/audit/verify-audit-chain.ts';
 import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -163,6 +164,72 @@ describe('the hash chain', () => {
       expect(await verifyAuditChain(db())).toMatchObject({ ok: true, problems: [] });
     }
   }
+
+  it('chains the events of concurrent changes and reads once each, and none of rolled-back ones', async () => {
+    const before = await lastEvent();
+    const services = testApp.app.services;
+    const marker = `concurrency-${Date.now()}`;
+    const event = (details: Record<string, unknown>) => ({
+      eventType: 'patient.read' as const,
+      organizationId: null,
+      actorUserId: null,
+      details: { marker, ...details },
+    });
+    const changes = Array.from({ length: 30 }, (_, index) =>
+      transact(services, async (unit) => {
+        await unit.audit(event({ kind: 'change', index, step: 1 }));
+        await unit.audit(event({ kind: 'change', index, step: 2 }));
+        if (index % 3 === 0) throw new Error('rolled back on purpose');
+      }),
+    );
+    const reads = Array.from({ length: 20 }, (_, index) =>
+      auditedRead(services, async (unit) => {
+        await unit.audit(event({ kind: 'read', index }));
+        return index;
+      }),
+    );
+    const outcomes = await Promise.allSettled([...changes, ...reads]);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(10);
+
+    const rows = await db()
+      .selectFrom('audit_events')
+      .select(['seq', 'details'])
+      .where('seq', '>', before.seq)
+      .where(sql<boolean>`details->>'marker' = ${marker}`)
+      .orderBy('seq')
+      .execute();
+    const details = rows.map(
+      (row) => row.details as { kind: string; index: number; step?: number },
+    );
+    expect(
+      details
+        .filter((d) => d.kind === 'read')
+        .map((d) => d.index)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    const changeRows = rows.filter((_, at) => details[at]!.kind === 'change');
+    expect(changeRows).toHaveLength(40);
+    expect(details.filter((d) => d.kind === 'change' && d.index % 3 === 0)).toEqual([]);
+    // The two events of one transaction are adjacent in the chain, in the order written.
+    for (const [at, row] of rows.entries()) {
+      const d = details[at]!;
+      if (d.kind !== 'change' || d.step !== 1) continue;
+      expect(rows[at + 1]!.seq).toBe(row.seq + 1);
+      expect(details[at + 1]).toMatchObject({ kind: 'change', index: d.index, step: 2 });
+    }
+    const queued = await db()
+      .selectFrom('audit_event_queue')
+      .select(db().fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(queued.n)).toBe(0);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('refuses to return an audited read that wrote no audit event', async () => {
+    await expect(auditedRead(testApp.app.services, async () => 'patient data')).rejects.toThrow(
+      /without writing its audit event/,
+    );
+  });
 
   it('verifies an intact chain', async () => {
     const result = await verifyAuditChain(db());

@@ -118,6 +118,7 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
     const services: Services = {
       config,
       db: database.db,
+      readDb: database.readDb,
       clock,
       logger,
       mail,

@@ -12,6 +12,8 @@ import type { SecretBox } from '../platform/secrets.ts';
 export interface Services {
   config: Config;
   db: Database;
+  /** The pool of audited reads (see `auditedRead`); never for changes. */
+  readDb: Database;
   clock: Clock;
   logger: Logger;
   mail: MailService;

@@ -1,22 +1,26 @@
 /**
- * SQL for the audit trail. Appends are serialised by a transaction-scoped advisory lock so that
- * every row's `previous_hash` is the hash of the row before it; rows are never updated or deleted
- * (the database refuses it, see migration 0001).
+ * SQL for the audit trail. An event is queued in the caller's transaction and chained as that
+ * transaction commits (migration 0004): a deferred trigger, serialised by an advisory lock, gives
+ * it the next sequence number and hashes it onto the row before, so every row's `previous_hash`
+ * is the hash of the row before it. Rows are never updated or deleted (the database refuses it,
+ * see migration 0001).
  */
 import { sql } from 'kysely';
 import {
   auditEventTypes,
-  auditGenesisHash,
-  auditHashInput,
   type AuditEventType,
   type AuditOutcome,
   type AuditRowContent,
 } from '../../core/audit.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import type { Database, DatabaseTransaction } from '../db/database.ts';
-import { sha256Hex } from '../platform/secrets.ts';
 
-/** Arbitrary constant naming the audit-chain advisory lock. */
-const auditChainLockKey = 4_242_001;
+/**
+ * Stands for the sequence number in the canonical JSON the database completes: an integer no
+ * chain reaches, and the only member named `seq`, so it occurs exactly once.
+ */
+const seqPlaceholder = -9_007_199_254_740_991;
+const seqPlaceholderMember = `"seq":${seqPlaceholder}`;
 
 export interface AuditEventInput {
   eventType: AuditEventType;
@@ -32,21 +36,19 @@ export interface AuditEventInput {
   details?: Record<string, unknown>;
 }
 
-/** Append one event to the chain, inside the caller's transaction. Returns its sequence number. */
+/**
+ * Queue one event, inside the caller's transaction (or as a statement of its own); it joins the
+ * chain when that transaction commits and vanishes if it rolls back. The hash input is the same as `auditHashInput` in core
+ * (previous hash, newline, canonical JSON of the row content); the database fills in the
+ * sequence number and the previous hash.
+ */
 export async function appendAuditEvent(
-  trx: DatabaseTransaction,
+  trx: Database | DatabaseTransaction,
   occurredAt: Date,
   event: AuditEventInput,
-): Promise<number> {
-  await sql`SELECT pg_advisory_xact_lock(${auditChainLockKey})`.execute(trx);
-  const last = await trx
-    .selectFrom('audit_events')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const content: AuditRowContent = {
-    seq: (last?.seq ?? 0) + 1,
+): Promise<void> {
+  const content = {
+    seq: seqPlaceholder,
     occurredAt: occurredAt.toISOString(),
     organizationId: event.organizationId,
     actorUserId: event.actorUserId,
@@ -60,13 +62,12 @@ export async function appendAuditEvent(
     ipAddress: event.ipAddress ?? null,
     userAgent: event.userAgent ?? null,
     details: event.details ?? {},
-  };
-  const previousHash = last?.hash ?? auditGenesisHash;
-  const hash = sha256Hex(auditHashInput(previousHash, content));
+  } satisfies AuditRowContent;
+  const canonical = canonicalJson(content);
+  const at = canonical.indexOf(seqPlaceholderMember);
   await trx
-    .insertInto('audit_events')
+    .insertInto('audit_event_queue')
     .values({
-      seq: content.seq,
       occurred_at: occurredAt,
       organization_id: content.organizationId,
       actor_user_id: content.actorUserId,
@@ -80,11 +81,10 @@ export async function appendAuditEvent(
       ip_address: content.ipAddress,
       user_agent: content.userAgent,
       details: JSON.stringify(content.details),
-      previous_hash: previousHash,
-      hash,
+      canonical_before_seq: canonical.slice(0, at + '"seq":'.length),
+      canonical_after_seq: canonical.slice(at + seqPlaceholderMember.length),
     })
     .execute();
-  return content.seq;
 }
 
 export interface AuditQuery {

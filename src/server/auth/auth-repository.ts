@@ -111,6 +111,12 @@ export function findSessionByTokenHash(db: Executor, tokenHash: string) {
       'm.organization_id',
       'o.idle_timeout_minutes',
       'o.absolute_lifetime_minutes',
+      (eb) =>
+        eb
+          .selectFrom('passkeys as p')
+          .select(eb.fn.countAll<number>().as('count'))
+          .whereRef('p.user_id', '=', 's.user_id')
+          .as('passkey_count'),
     ])
     .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst();

@@ -9,12 +9,7 @@ import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { hashToken } from '../platform/secrets.ts';
-import {
-  countPasskeys,
-  findSessionByTokenHash,
-  revokeSession,
-  touchSession,
-} from './auth-repository.ts';
+import { findSessionByTokenHash, revokeSession, touchSession } from './auth-repository.ts';
 import { secondFactorWindowMinutes } from './sign-in.ts';
 
 /** Activity is written at most this often, to spare a write per request. */
@@ -85,7 +80,7 @@ export async function resolveSession(
     }
   }
 
-  const passkeyCount = await countPasskeys(services.db, row.user_id);
+  const passkeyCount = row.passkey_count ?? 0;
   const hasTotp = row.totp_enabled_at !== null;
   const role = row.role as Role | null;
   const active =

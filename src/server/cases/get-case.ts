@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../core/errors.ts';
 import type { Services } from '../app/services.ts';
-import { transact } from '../app/unit-of-work.ts';
+import { auditedRead } from '../app/unit-of-work.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import { caseAuditOrigin } from './case-facts.ts';
 import { findCaseParts, findVisibleCase } from './case-repository.ts';
@@ -17,21 +17,17 @@ export async function getCase(
   caseId: string,
 ): Promise<CaseView> {
   const actor = requireActor(context);
-  return transact(
-    services,
-    async (unit) => {
-      const row = await findVisibleCase(unit.trx, actor, 'case.read', caseId);
-      if (row === undefined) throw new AppError('not_found');
-      const parts = await findCaseParts(unit.trx, row.id);
-      await unit.audit({
-        ...caseAuditOrigin(context, actor, row.patient_user_id),
-        eventType: 'case.read',
-        patientId: row.patient_id,
-        entityType: 'Case',
-        entityId: row.id,
-      });
-      return caseViewOf(actor, row, parts, unit.now);
-    },
-    { kind: 'read' },
-  );
+  return auditedRead(services, async (unit) => {
+    const row = await findVisibleCase(unit.db, actor, 'case.read', caseId);
+    if (row === undefined) throw new AppError('not_found');
+    const parts = await findCaseParts(unit.db, row.id);
+    await unit.audit({
+      ...caseAuditOrigin(context, actor, row.patient_user_id),
+      eventType: 'case.read',
+      patientId: row.patient_id,
+      entityType: 'Case',
+      entityId: row.id,
+    });
+    return caseViewOf(actor, row, parts, unit.now);
+  });
 }

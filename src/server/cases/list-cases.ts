@@ -8,7 +8,7 @@ import { caseStates, type CaseState, type Urgency } from '../../core/case-lifecy
 import { AppError } from '../../core/errors.ts';
 import { isOverdue } from '../../core/service-levels.ts';
 import type { Services } from '../app/services.ts';
-import { transact } from '../app/unit-of-work.ts';
+import { auditedRead } from '../app/unit-of-work.ts';
 import { auditOrigin, requireActor, type RequestContext } from '../http/request-context.ts';
 import { asCaseState, asUrgency } from './case-facts.ts';
 import { countCasesByState, findCasePage, type QueueCursor } from './case-repository.ts';
@@ -60,11 +60,10 @@ export async function listCases(services: Services, context: RequestContext, que
   const actor = requireActor(context);
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
   const organizationWide = accessScope(actor, 'case.read').includes('organization');
-  return transact(
-    services,
-    async (unit) => {
-      const rows = await findCasePage(
-        unit.trx,
+  return auditedRead(services, async (unit) => {
+    const [rows, stateCounts] = await Promise.all([
+      findCasePage(
+        unit.db,
         actor,
         {
           state: query.state,
@@ -75,46 +74,45 @@ export async function listCases(services: Services, context: RequestContext, que
         },
         cursor,
         query.limit + 1,
-      );
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const counts = organizationWide
-        ? Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]))
-        : null;
-      if (counts !== null) {
-        for (const row of await countCasesByState(unit.trx, actor.organizationId))
-          counts[asCaseState(row.state)] = row.count;
-      }
-      await unit.audit({
-        ...auditOrigin(context),
-        eventType: 'case.listed',
-        entityType: 'Case',
-        details: { count: page.length, caseIds: page.map((row) => row.id) },
-      });
-      return {
-        cases: page.map((row) => ({
-          id: row.id,
-          patientId: row.patient_id,
-          patientName: `${row.given_name} ${row.family_name}`.trim(),
-          state: asCaseState(row.state),
-          urgency: asUrgency(row.urgency),
-          stageOwner: row.stage_owner,
-          assignedSpecialistUserId: row.assigned_specialist_user_id,
-          assignedSpecialistName: row.assigned_specialist_name,
-          stageDeadlineAt: row.stage_deadline_at?.toISOString() ?? null,
-          overdue: isOverdue(row.stage_deadline_at, unit.now),
-          submittedAt: row.submitted_at?.toISOString() ?? null,
-          createdAt: row.created_at.toISOString(),
-          updatedAt: row.updated_at.toISOString(),
-          version: row.version,
-        })),
-        nextCursor:
-          rows.length > query.limit && last !== undefined
-            ? encodeCursor({ deadline: last.stage_deadline_at, id: last.id })
-            : null,
-        counts,
-      };
-    },
-    { kind: 'read' },
-  );
+      ),
+      organizationWide ? countCasesByState(unit.db, actor.organizationId) : null,
+    ]);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const counts = organizationWide
+      ? Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]))
+      : null;
+    if (counts !== null) {
+      for (const row of stateCounts ?? []) counts[asCaseState(row.state)] = row.count;
+    }
+    await unit.audit({
+      ...auditOrigin(context),
+      eventType: 'case.listed',
+      entityType: 'Case',
+      details: { count: page.length, caseIds: page.map((row) => row.id) },
+    });
+    return {
+      cases: page.map((row) => ({
+        id: row.id,
+        patientId: row.patient_id,
+        patientName: `${row.given_name} ${row.family_name}`.trim(),
+        state: asCaseState(row.state),
+        urgency: asUrgency(row.urgency),
+        stageOwner: row.stage_owner,
+        assignedSpecialistUserId: row.assigned_specialist_user_id,
+        assignedSpecialistName: row.assigned_specialist_name,
+        stageDeadlineAt: row.stage_deadline_at?.toISOString() ?? null,
+        overdue: isOverdue(row.stage_deadline_at, unit.now),
+        submittedAt: row.submitted_at?.toISOString() ?? null,
+        createdAt: row.created_at.toISOString(),
+        updatedAt: row.updated_at.toISOString(),
+        version: row.version,
+      })),
+      nextCursor:
+        rows.length > query.limit && last !== undefined
+          ? encodeCursor({ deadline: last.stage_deadline_at, id: last.id })
+          : null,
+      counts,
+    };
+  });
 }

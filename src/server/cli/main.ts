@@ -50,6 +50,7 @@ async function withTools<T>(
       const services: Services = {
         config,
         db: database.db,
+        readDb: database.readDb,
         clock: systemClock,
         logger,
         // One-shot commands send no email; a message would wait in the outbox for the server.

@@ -4,6 +4,11 @@
  * The application's pool switches every connection to the `consilium_app` role, which holds no
  * UPDATE/DELETE privilege on `audit_events`: the audit trail is append-only in the database
  * itself, not only in code. Migrations run on a separate connection as the owner.
+ *
+ * A second, smaller pool serves audited reads (`auditedRead` in app/unit-of-work.ts): its
+ * connections commit asynchronously (synchronous_commit off), so the one row a read writes, its
+ * audit event, does not wait for the disk. Every change goes through the first pool and commits
+ * durably.
  */
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -21,6 +26,8 @@ export type DatabaseTransaction = Transaction<DB>;
 
 export interface DatabaseHandle {
   db: Database;
+  /** For audited reads only: statements commit one by one, asynchronously. */
+  readDb: Database;
   close(): Promise<void>;
 }
 
@@ -29,21 +36,35 @@ export function openDatabase(
   url: string,
   options: { maxConnections?: number } = {},
 ): DatabaseHandle {
+  const max = options.maxConnections ?? 20;
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: appPool(url, max) }) });
+  const readDb = new Kysely<DB>({
+    dialect: new PostgresDialect({
+      pool: appPool(url, Math.max(2, Math.ceil(max / 2)), 'synchronous_commit=off'),
+    }),
+  });
+  return {
+    db,
+    readDb,
+    close: async () => {
+      await Promise.all([db.destroy(), readDb.destroy()]);
+    },
+  };
+}
+
+function appPool(url: string, max: number, setting?: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 20,
+    max,
     idleTimeoutMillis: 30_000,
     application_name: 'consilium',
+    ...(setting === undefined ? {} : { options: `-c ${setting}` }),
   });
   pool.on('connect', (client) => {
     client.query('SET ROLE consilium_app').catch(() => undefined);
   });
   pool.on('error', () => undefined);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    close: () => db.destroy(),
-  };
+  return pool;
 }
 
 /** Apply every pending migration as the owner. Throws with the failing migration's name. */

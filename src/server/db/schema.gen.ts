@@ -24,6 +24,25 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AuditEventQueue {
+  action: string;
+  actor_user_id: string | null;
+  canonical_after_seq: string;
+  canonical_before_seq: string;
+  details: Generated<Json>;
+  entity_id: string | null;
+  entity_type: string | null;
+  event_type: string;
+  id: Generated<number>;
+  ip_address: string | null;
+  occurred_at: Timestamp;
+  on_behalf_of_user_id: string | null;
+  organization_id: string | null;
+  outcome: string;
+  patient_id: string | null;
+  user_agent: string | null;
+}
+
 export interface AuditEvents {
   action: string;
   actor_user_id: string | null;
@@ -427,6 +446,7 @@ export interface Users {
 }
 
 export interface DB {
+  audit_event_queue: AuditEventQueue;
   audit_events: AuditEvents;
   auth_challenges: AuthChallenges;
   auth_failures: AuthFailures;
