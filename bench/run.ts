@@ -4,6 +4,10 @@
  */
 import { benchCoordinatorQueue } from './coordinator-queue.ts';
 import { benchIcd10Cm } from './icd10cm-validate.ts';
+import { benchMedicationCheck } from './medication-check.ts';
+import { benchSafetyCorpus } from './safety-corpus.ts';
 
 await benchIcd10Cm();
+await benchMedicationCheck();
+if (!(await benchSafetyCorpus())) process.exitCode = 1;
 if (!(await benchCoordinatorQueue())) process.exitCode = 1;

@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, canEver, type ResourceAccessFacts } from '../../src/core/access.ts';
 import { caseTransitions } from '../../src/core/case-lifecycle.ts';
+import { defaultChecklistSet } from '../../src/core/safety/checklists.ts';
 import { allRoutes } from '../../src/server/app/app.ts';
 import type { RouteDefinition } from '../../src/server/http/route.ts';
 import { createMember, testPassword } from '../support/accounts.ts';
@@ -291,6 +292,30 @@ function attachmentCalls(kind: AttachmentCall): (subject: Subject) => Call[] {
           };
       }
     });
+}
+
+/**
+ * Calls on each fixture case's records (`/api/v1/cases/:id/<suffix>`): the case's readers get
+ * `permitted` (by default 200), everyone else 404.
+ */
+function recordCalls(
+  suffix: string,
+  options: {
+    body?: unknown;
+    permitted?: (subject: Subject) => Outcome[];
+    check?: (response: TestResponse<AnswerBody>) => void;
+  } = {},
+): (subject: Subject) => Call[] {
+  return (subject) =>
+    caseCalls('GET')(subject).map((call) => ({
+      ...call,
+      // The case's own check (its id in the body) does not apply to its records.
+      check: undefined,
+      url: `${call.url}/${suffix}`,
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.permitted === undefined ? {} : { permitted: options.permitted(subject) }),
+      ...(options.check === undefined ? {} : { check: options.check }),
+    }));
 }
 
 /** How to call every route with valid-shaped input. Keyed by "METHOD path". */
@@ -876,6 +901,59 @@ const samples: Record<string, RouteSample> = {
         check: (response: TestResponse<AnswerBody>) =>
           expect(response.headers['content-type']).toMatch(/^application\/fhir\+json/),
       })),
+  },
+  'GET /api/v1/cases/:id/documents': {
+    calls: recordCalls('documents', {
+      check: (response) => expect(response.body).toMatchObject({ documents: [], studies: [] }),
+    }),
+  },
+  // No fixture case holds a record: every caller learns only "not found".
+  'GET /api/v1/cases/:id/documents/:documentId/content': {
+    calls: recordCalls(`documents/${randomUUID()}/content`, {
+      permitted: () => refused(404, 'not_found'),
+    }),
+  },
+  'PATCH /api/v1/cases/:id/documents/:documentId': {
+    calls: recordCalls(`documents/${randomUUID()}`, {
+      body: { kind: 'other', dateOfService: null, source: null },
+      permitted: () => refused(404, 'not_found'),
+    }),
+  },
+  'GET /api/v1/cases/:id/records-timeline': {
+    calls: recordCalls('records-timeline', {
+      check: (response) => expect(response.body).toMatchObject({ entries: [] }),
+    }),
+  },
+  'GET /api/v1/cases/:id/findings': {
+    calls: recordCalls('findings', {
+      check: (response) => expect(response.body).toMatchObject({ findings: [], checkedAt: null }),
+    }),
+  },
+  // Running the checks is the coordinator's; other readers of the case learn nothing of it.
+  'POST /api/v1/cases/:id/findings/check': {
+    calls: recordCalls('findings/check', {
+      body: {},
+      permitted: (subject) =>
+        'actor' in subject && subject.actor.role === 'coordinator'
+          ? ok(200)
+          : refused(404, 'not_found'),
+      check: (response) =>
+        expect(response.body).toMatchObject({ counts: { blocker: expect.any(Number) } }),
+    }),
+  },
+  'POST /api/v1/cases/:id/findings/:findingId/decision': {
+    calls: recordCalls(`findings/${randomUUID()}/decision`, {
+      body: { outcome: 'dismissed', reason: 'Not relevant here' },
+      permitted: () => refused(404, 'not_found'),
+    }),
+  },
+  'GET /api/v1/org/checklists': {
+    calls: () => [{ label: '', url: '/api/v1/org/checklists', permitted: ok(200) }],
+  },
+  'PUT /api/v1/org/checklists': {
+    calls: () => [
+      { label: '', url: '/api/v1/org/checklists', body: defaultChecklistSet, permitted: ok(200) },
+    ],
   },
   'GET /api/v1/verify/:code': {
     calls: () => [

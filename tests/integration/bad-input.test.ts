@@ -22,6 +22,7 @@ import {
   type TestClient,
   type TestResponse,
 } from '../support/test-app.ts';
+import { defaultChecklistSet } from '../../src/core/safety/checklists.ts';
 
 let testApp: TestApp;
 let bodyRoutes: RouteDefinition[];
@@ -97,6 +98,16 @@ function validBodies(): Record<string, Record<string, unknown>> {
     'PATCH /api/v1/patients/:id/proxies/:grantId': { scope: 'act' },
     'POST /api/v1/patients/:id/proxies/:grantId/revoke': {},
     'POST /api/v1/patients/:id/proxy-invitations/:invitationId/revoke': {},
+    'PATCH /api/v1/cases/:id/documents/:documentId': {
+      kind: 'lab_results',
+      dateOfService: '2026-01-31',
+      source: 'City Laboratory',
+    },
+    'POST /api/v1/cases/:id/findings/:findingId/decision': {
+      outcome: 'dismissed',
+      reason: 'Discussed with the patient',
+    },
+    'PUT /api/v1/org/checklists': structuredClone(defaultChecklistSet),
   };
 }
 

@@ -158,4 +158,8 @@ export class TestClient {
   post<T = any>(url: string, body: unknown = {}) {
     return this.request<T>('POST', url, body);
   }
+
+  patch<T = any>(url: string, body: unknown = {}) {
+    return this.request<T>('PATCH', url, body);
+  }
 }

@@ -15,6 +15,8 @@ import {
   type DatabaseHandle,
 } from '../db/database.ts';
 import { attachmentRoutes } from '../attachments/attachment-routes.ts';
+import { openRecordPipeline, startRecordWorkers } from '../records/record-pipeline.ts';
+import { recordRoutes } from '../records/record-routes.ts';
 import { authRoutes } from '../auth/auth-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { caseRoutes } from '../cases/case-routes.ts';
@@ -34,6 +36,9 @@ import { patientRoutes } from '../patients/patient-routes.ts';
 import { ControllableClock, systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createSecretBox, loadInstanceKey } from '../platform/secrets.ts';
+import { startUploadExpirySweep } from '../records/uploads/expire-stale-uploads.ts';
+import { registerRecordUploadRoutes } from '../records/uploads/record-upload-routes.ts';
+import { createRecordUploadTransport } from '../records/uploads/upload-transport.ts';
 import { specialistRoutes } from '../specialists/specialist-routes.ts';
 import { terminologyRoutes } from '../terminology/terminology-routes.ts';
 import { startDatabaseRuntime, type DatabaseRuntime } from './database-runtime.ts';
@@ -49,6 +54,7 @@ export function allRoutes(services: Services): RouteDefinition[] {
     ...opinionRoutes(services),
     ...specialistRoutes(services),
     ...attachmentRoutes(services),
+    ...recordRoutes(services),
     ...auditRoutes(services),
     ...notificationRoutes(services),
     ...terminologyRoutes(),
@@ -114,6 +120,8 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
       logger,
     });
     closers.push({ name: 'mail', close: () => mail.close() });
+    const recordPipeline = await openRecordPipeline({ config, db: database.db }, jobs);
+    closers.push({ name: 'records', close: () => recordPipeline.close() });
 
     const services: Services = {
       config,
@@ -124,13 +132,16 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
       mail,
       secretBox,
       isCommonPassword: loadCommonPasswords(),
+      records: recordPipeline.records,
     };
+    await startRecordWorkers(services, jobs);
 
     // Integration tests move a controllable clock and run the sweep themselves, so a background
     // run cannot race their assertions; everywhere else it runs every minute.
     if (config.env !== 'test') {
       await startDeadlineSweep(jobs, services);
       await startCaseSweep(jobs, services);
+      await startUploadExpirySweep(jobs, services);
     }
 
     if (config.seedDemo === 'always') {
@@ -138,6 +149,9 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
       if (lines !== null) options.onDemoSeeded?.(lines);
     }
 
+    // Resumable record uploads (tus): beside the route tables, see records/uploads/.
+    const recordUploads = await createRecordUploadTransport(services, jobs);
+    closers.push({ name: 'record uploads', close: () => recordUploads.close() });
     const http = await createHttpServer(services, {
       routes: allRoutes(services),
       webRoot: options.webRoot ?? webRoot,
@@ -161,6 +175,7 @@ export async function startConsilium(options: StartOptions): Promise<Consilium> 
         if (config.testClock) registerTestClock(app, services);
       },
     });
+    registerRecordUploadRoutes(http, recordUploads);
     closers.push({ name: 'http', close: () => http.close() });
     let address: string | null = null;
     if (options.listen !== false) {

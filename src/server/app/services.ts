@@ -8,6 +8,7 @@ import type { Database } from '../db/database.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { SecretBox } from '../platform/secrets.ts';
+import type { RecordServices } from '../records/record-services.ts';
 
 export interface Services {
   config: Config;
@@ -19,4 +20,6 @@ export interface Services {
   mail: MailService;
   secretBox: SecretBox;
   isCommonPassword(candidate: string): boolean;
+  /** The records pipeline: blob store, master key, malware scanner, job queue, staging. */
+  records: RecordServices;
 }

@@ -18,6 +18,15 @@ import { migrations } from '../db/migrations/index.ts';
  */
 export const derivedTables = ['case_state_counts', 'audit_event_queue'] as const;
 
+/**
+ * Tables whose rows name other rows of the same table: written in an order that puts the named
+ * row first, so a restore's foreign keys hold row by row.
+ */
+const selfReferenceOrder: Partial<Record<string, string>> = {
+  // A duplicate names the first document with its digest.
+  record_documents: ' ORDER BY (t.duplicate_of_document_id IS NOT NULL), t.created_at, t.id',
+};
+
 /** Every other table, parents before children. A test checks this covers the whole schema. */
 export const backupTables = [
   'organizations',
@@ -45,6 +54,13 @@ export const backupTables = [
   'case_offers',
   'case_patient_questions',
   'case_attachments',
+  'organization_keys',
+  'blobs',
+  'record_uploads',
+  'record_documents',
+  'record_clinical_items',
+  'safety_findings',
+  'safety_checklists',
   'opinion_drafts',
   'peer_reviews',
   'opinion_versions',
@@ -92,7 +108,7 @@ export async function createBackup(url: string, file: string): Promise<BackupSum
     for (const table of backupTables) {
       rows[table] = 0;
       await client.query(
-        `DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${table} t`,
+        `DECLARE backup_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${table} t${selfReferenceOrder[table] ?? ''}`,
       );
       for (;;) {
         const batch = await client.query<{ row: string }>('FETCH 1000 FROM backup_cursor');

@@ -41,6 +41,11 @@ export const transitionCaseBody = z.strictObject({
   declineReason: z.string().trim().min(1).max(2000).optional(),
   /** Required with `ask_patient`: the question put to the patient. */
   patientQuestion: z.strictObject({ text: z.string().trim().min(1).max(4000) }).optional(),
+  /**
+   * With `mark_ready` only: let the case proceed although the records check holds open blockers
+   * (each is resolved as overridden with this reason; audited). Without it such a case answers 409.
+   */
+  blockerOverrideReason: z.string().trim().min(3).max(2000).optional(),
 });
 
 export const listCasesQuery = z.strictObject({

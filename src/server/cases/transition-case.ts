@@ -15,12 +15,18 @@ import { transact } from '../app/unit-of-work.ts';
 import { requireRecentReauthentication } from '../auth/reauthenticate.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import { loadIcd10CmCodeSet } from '../terminology/icd10cm-files.ts';
-import { applyTransition, checkPayload, type TransitionPayload } from './apply-transition.ts';
+import {
+  applyTransition,
+  checkPayload,
+  invalid,
+  type TransitionPayload,
+} from './apply-transition.ts';
 import { caseActorOf, caseAuditOrigin, caseFactsOf } from './case-facts.ts';
 import { findCaseQuestionIds, findVisibleCase } from './case-repository.ts';
 import { readCaseView, readCaseViewIfVisible, type CaseView } from './case-view.ts';
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
 import { deliverSignedOpinion, sealAndDeliverOpinion } from './sign-opinion.ts';
+import { requireNoOpenBlocker } from '../records/safety/case-findings.ts';
 
 /**
  * The transitions a member takes through the API. The scheduler's own (`offer_expired`) and the
@@ -55,6 +61,8 @@ export interface CaseTransitionRequest extends TransitionPayload {
   /** The version the caller last saw; a different stored version answers 409. */
   expectedVersion?: number | undefined;
   note?: string | undefined;
+  /** With `mark_ready`: proceed despite open blockers of the records check, for this reason. */
+  blockerOverrideReason?: string | undefined;
 }
 
 /** The answer when the step ended the caller's access to the case (a declined offer). */
@@ -72,8 +80,10 @@ export async function transitionCase(
   request: CaseTransitionRequest,
 ): Promise<CaseView | CaseAccessEnded> {
   const actor = requireActor(context);
-  const { transition, expectedVersion, note, ...payload } = request;
+  const { transition, expectedVersion, note, blockerOverrideReason, ...payload } = request;
   checkPayload(transition, payload);
+  if (blockerOverrideReason !== undefined && transition !== 'mark_ready')
+    throw invalid('blockerOverrideReason', 'Only allowed with mark_ready.');
   const codeSet =
     transition === 'submit' || transition === 'sign_opinion' ? await loadIcd10CmCodeSet() : null;
   return transact(services, async (unit) => {
@@ -127,6 +137,16 @@ export async function transitionCase(
         note: note ?? null,
       });
       return readCaseView(unit.trx, actor, row.id, unit.now);
+    }
+    if (transition === 'mark_ready') {
+      // Who may and the stage come first; then the records check must not hold a blocker.
+      requireTransition(facts, caseActor, 'mark_ready');
+      await requireNoOpenBlocker(
+        unit,
+        { caseId: row.id, organizationId: row.organization_id, patientId: row.patient_id },
+        transitionActor,
+        blockerOverrideReason,
+      );
     }
     const applied = await applyTransition(services, unit, {
       row,

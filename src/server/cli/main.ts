@@ -1,7 +1,8 @@
 /**
  * The `consilium` command line: start the server, run migrations, seed the demo, create an
- * administrator, verify the audit chain, back up and restore. Exit codes: 0 success, 1 failure
- * (for `audit verify`: the chain is broken), 2 bad usage or configuration.
+ * administrator, verify the audit chain, back up and restore, rotate the records' encryption
+ * keys. Exit codes: 0 success, 1 failure (for `audit verify`: the chain is broken), 2 bad usage
+ * or configuration.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,10 @@ import { createBackup, restoreBackup } from '../backup/backup.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { migrateToLatest, openDatabase } from '../db/database.ts';
 import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
+import { initJobQueue } from '../jobs/job-queue.ts';
+import { openRecordPipeline } from '../records/record-pipeline.ts';
+import { loadMasterKey } from '../keys/master-key.ts';
+import { rotateOrganizationKeys } from '../keys/rotate-organization-keys.ts';
 import { provisionMember, provisionOrganization } from '../orgs/provision.ts';
 import { systemClock } from '../platform/clock.ts';
 import { InstanceLockedError } from '../platform/instance-lock.ts';
@@ -32,6 +37,8 @@ Commands:
                                 Create an organization administrator (password from CONSILIUM_ADMIN_PASSWORD, or generated and printed)
   audit verify                  Check the audit trail's hash chain (exit 0 only when intact)
   backup <file>                 Write a backup (gzip JSON lines) of the database
+  keys rotate [--organization ID] [--batch-size N]
+                                Give each organization (or one) a new key-encryption key and re-wrap its records' data keys
   restore <file>                Load a backup into an empty database
 
 Configuration comes from environment variables; see the README.`;
@@ -46,6 +53,15 @@ async function withTools<T>(
   try {
     await migrateToLatest(runtime.url);
     const database = openDatabase(runtime.url, { maxConnections: 4 });
+    // Jobs a command queues (records to check) wait in the queue for the server to take up.
+    const jobs = await initJobQueue(runtime.url, logger);
+    const recordPipeline = await openRecordPipeline({ config, db: database.db }, jobs).catch(
+      async (error: unknown) => {
+        await jobs.close();
+        await database.close();
+        throw error;
+      },
+    );
     try {
       const services: Services = {
         config,
@@ -73,9 +89,12 @@ async function withTools<T>(
         },
         secretBox: createSecretBox(await loadInstanceKey(config.dataDir)),
         isCommonPassword: loadCommonPasswords(),
+        records: recordPipeline.records,
       };
       return await work({ url: runtime.url, services });
     } finally {
+      await recordPipeline.close();
+      await jobs.close();
       await database.close();
     }
   } finally {
@@ -163,6 +182,48 @@ async function createAdmin(config: Config, args: string[]): Promise<void> {
     );
 }
 
+async function rotateKeys(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { organization: { type: 'string' }, 'batch-size': { type: 'string' } },
+  });
+  if (positionals[0] !== 'rotate' || positionals.length > 1)
+    throw new UsageError('Did you mean: consilium keys rotate [--organization ID]');
+  const organizationId = values.organization;
+  if (
+    organizationId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(organizationId)
+  )
+    throw new UsageError('--organization takes an organization id (a UUID)');
+  const batchSize = values['batch-size'] === undefined ? 500 : Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new UsageError('--batch-size takes a whole number from 1 to 10000');
+  const masterKey = await loadMasterKey(config);
+  return withTools(config, async ({ services }) => {
+    const reports = await rotateOrganizationKeys({
+      db: services.db,
+      masterKey,
+      batchSize,
+      ...(organizationId === undefined ? {} : { organizationId }),
+      onBatch: ({ organizationId: id, rewrapped }) =>
+        console.log(`  ${id}: ${rewrapped} data keys re-wrapped`),
+    });
+    for (const report of reports) {
+      const retired =
+        report.retiredVersions.length === 0
+          ? 'no version retired'
+          : `retired version ${report.retiredVersions.join(', ')}`;
+      console.log(
+        `Organization ${report.organizationId}: key version ${report.activeVersion} active${report.resumed ? ' (interrupted rotation completed)' : ''}; ${report.rewrapped} data keys re-wrapped; ${retired}.`,
+      );
+    }
+    if (reports.length === 0)
+      console.log('No organization has encryption keys yet; nothing to rotate.');
+    return 0;
+  });
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -234,6 +295,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'keys':
+      return rotateKeys(config, rest);
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${usage}`);
   }

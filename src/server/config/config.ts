@@ -34,6 +34,30 @@ const environmentSchema = z.object({
   TRUST_PROXY: booleanFromEnv.default(false),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   CONSILIUM_TEST_CLOCK: booleanFromEnv.default(false),
+  // Storage of records (docs/storage.md): the master key, the blob store and the malware scanner.
+  CONSILIUM_MASTER_KEY: z
+    .string()
+    .refine(
+      (value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32,
+      'must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
+  CONSILIUM_BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  CONSILIUM_BLOB_DIR: z.string().min(1).optional(),
+  CONSILIUM_S3_ENDPOINT: z.url().optional(),
+  CONSILIUM_S3_BUCKET: z.string().min(3).max(63).optional(),
+  CONSILIUM_S3_REGION: z.string().min(1).default('us-east-1'),
+  CONSILIUM_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  CONSILIUM_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  CONSILIUM_S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
+  CONSILIUM_CLAMD: z
+    .string()
+    .regex(
+      /^(tcp:\/\/[^\s:/]+:\d{1,5}|unix:\/\S+)$/,
+      'must be tcp://host:port or unix:/path/to/clamd.sock',
+    )
+    .optional(),
+  CONSILIUM_CLAMD_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -57,7 +81,26 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL'];
   /** A controllable clock for browser tests; refused outside NODE_ENV=test. */
   testClock: boolean;
+  /** The master key from the environment; null: `<data dir>/keys/master.key`. */
+  masterKey: Buffer | null;
+  blobStore: BlobStoreConfig;
+  /** clamd's address; null: no malware scanner configured. */
+  scanner: { clamd: ClamdAddress | null; timeoutMs: number };
 }
+
+export type BlobStoreConfig =
+  | { kind: 'local'; directory: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      region: string;
+      endpoint: string | undefined;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      forcePathStyle: boolean;
+    };
+
+export type ClamdAddress =
+  { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -87,6 +130,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.SMTP_USER !== undefined && env.SMTP_PASSWORD === undefined) {
     throw new ConfigError(['SMTP_PASSWORD: required when SMTP_USER is set']);
   }
+  const storageProblems = [
+    ...(env.CONSILIUM_BLOB_STORE === 's3' && env.CONSILIUM_S3_BUCKET === undefined
+      ? ['CONSILIUM_S3_BUCKET: required when CONSILIUM_BLOB_STORE=s3']
+      : []),
+    ...((env.CONSILIUM_S3_ACCESS_KEY_ID === undefined) !==
+    (env.CONSILIUM_S3_SECRET_ACCESS_KEY === undefined)
+      ? ['CONSILIUM_S3_SECRET_ACCESS_KEY: set both CONSILIUM_S3_ACCESS_KEY_ID and it, or neither']
+      : []),
+  ];
+  if (storageProblems.length > 0) throw new ConfigError(storageProblems);
+  const clamd = env.CONSILIUM_CLAMD === undefined ? null : parseClamdAddress(env.CONSILIUM_CLAMD);
+  if (clamd?.kind === 'tcp' && (clamd.port < 1 || clamd.port > 65535))
+    throw new ConfigError(['CONSILIUM_CLAMD: the port must be between 1 and 65535']);
+  const dataDir = path.resolve(env.CONSILIUM_DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
     env: env.NODE_ENV,
@@ -97,7 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       trustProxy: env.TRUST_PROXY,
       authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     },
-    dataDir: path.resolve(env.CONSILIUM_DATA_DIR),
+    dataDir,
     database: { url: env.DATABASE_URL, embeddedPort: env.CONSILIUM_DB_PORT },
     seedDemo:
       env.CONSILIUM_SEED_DEMO === 'auto'
@@ -122,5 +179,38 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL,
     testClock: env.CONSILIUM_TEST_CLOCK,
+    masterKey:
+      env.CONSILIUM_MASTER_KEY === undefined
+        ? null
+        : Buffer.from(env.CONSILIUM_MASTER_KEY, 'base64'),
+    blobStore:
+      env.CONSILIUM_BLOB_STORE === 's3'
+        ? {
+            kind: 's3',
+            bucket: env.CONSILIUM_S3_BUCKET!,
+            region: env.CONSILIUM_S3_REGION,
+            endpoint: env.CONSILIUM_S3_ENDPOINT,
+            credentials:
+              env.CONSILIUM_S3_ACCESS_KEY_ID === undefined ||
+              env.CONSILIUM_S3_SECRET_ACCESS_KEY === undefined
+                ? undefined
+                : {
+                    accessKeyId: env.CONSILIUM_S3_ACCESS_KEY_ID,
+                    secretAccessKey: env.CONSILIUM_S3_SECRET_ACCESS_KEY,
+                  },
+            forcePathStyle: env.CONSILIUM_S3_FORCE_PATH_STYLE,
+          }
+        : {
+            kind: 'local',
+            directory: path.resolve(env.CONSILIUM_BLOB_DIR ?? path.join(dataDir, 'blobs')),
+          },
+    scanner: { clamd, timeoutMs: env.CONSILIUM_CLAMD_TIMEOUT_MS },
   };
+}
+
+/** `tcp://host:port` or `unix:/path` (already checked by the schema's pattern). */
+function parseClamdAddress(value: string): ClamdAddress {
+  if (value.startsWith('unix:')) return { kind: 'unix', path: value.slice('unix:'.length) };
+  const [, host = '', port = ''] = /^tcp:\/\/(.+):(\d+)$/.exec(value) ?? [];
+  return { kind: 'tcp', host, port: Number(port) };
 }

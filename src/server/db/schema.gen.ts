@@ -79,6 +79,19 @@ export interface AuthFailures {
   occurred_at: Timestamp;
 }
 
+export interface Blobs {
+  created_at: Timestamp;
+  format_version: number;
+  id: string;
+  kek_id: string;
+  organization_id: string;
+  sha256: string;
+  size_bytes: number;
+  storage_key: string;
+  stored_bytes: number;
+  wrapped_data_key: Buffer;
+}
+
 export interface CaseAllergies {
   case_id: string;
   id: Generated<string>;
@@ -181,6 +194,7 @@ export interface Cases {
   organization_id: string;
   patient_id: string;
   proposed_treatment: string | null;
+  records_checked_at: Timestamp | null;
   referring_physician_user_id: string | null;
   stage_deadline_at: Timestamp | null;
   stage_owner: string | null;
@@ -312,6 +326,19 @@ export interface OpinionVersions {
   verification_code: string;
 }
 
+export interface OrganizationKeys {
+  created_at: Timestamp;
+  id: string;
+  master_key_id: string;
+  nonce: Buffer;
+  organization_id: string;
+  retired_at: Timestamp | null;
+  status: Generated<string>;
+  tag: Buffer;
+  version: number;
+  wrapped_key: Buffer;
+}
+
 export interface Organizations {
   absolute_lifetime_minutes: Generated<number>;
   business_days: Generated<boolean>;
@@ -387,6 +414,62 @@ export interface PeerReviews {
   status: Generated<string>;
 }
 
+export interface RecordClinicalItems {
+  case_id: string;
+  codes: Generated<Json>;
+  data: Generated<Json>;
+  display: string;
+  document_id: string;
+  id: string;
+  occurred_on: string | null;
+  type: string;
+}
+
+export interface RecordDocuments {
+  blob_id: string;
+  case_id: string;
+  condition: string;
+  created_at: Timestamp;
+  date_of_service: string | null;
+  described_at: Timestamp | null;
+  described_by_user_id: string | null;
+  dicom: Json | null;
+  display_name: string;
+  duplicate_of_document_id: string | null;
+  file_name: string;
+  format: string;
+  id: string;
+  kind: string;
+  organization_id: string;
+  patient_identities: Generated<Json>;
+  relative_path: string | null;
+  sha256: string;
+  size_bytes: number;
+  source: string | null;
+  text_excerpt: string | null;
+  upload_id: string;
+  uploaded_by_user_id: string;
+}
+
+export interface RecordUploads {
+  batch_id: string | null;
+  case_id: string;
+  completed_at: Timestamp | null;
+  created_at: Timestamp;
+  declared_size: number;
+  file_name: string;
+  id: string;
+  on_behalf_of_user_id: string | null;
+  organization_id: string;
+  processed_at: Timestamp | null;
+  received_bytes: Generated<number>;
+  refusal_code: string | null;
+  refusal_message: string | null;
+  relative_path: string | null;
+  state: Generated<string>;
+  uploaded_by_user_id: string;
+}
+
 export interface RecoveryCodes {
   code_hash: string;
   created_at: Generated<Timestamp>;
@@ -403,6 +486,29 @@ export interface ReportReceipts {
   recipient_user_id: string;
   reminded_at: Timestamp | null;
   sent_at: Timestamp;
+}
+
+export interface SafetyChecklists {
+  checklists: Json;
+  organization_id: string;
+  updated_at: Timestamp;
+  updated_by_user_id: string;
+}
+
+export interface SafetyFindings {
+  case_id: string;
+  finding: Json;
+  fingerprint: string;
+  first_raised_at: Timestamp;
+  id: string;
+  last_raised_at: Timestamp;
+  organization_id: string;
+  present: boolean;
+  resolution: Json | null;
+  rule: string;
+  severity: string;
+  state: string;
+  trail: Generated<Json>;
 }
 
 export interface Sessions {
@@ -450,6 +556,7 @@ export interface DB {
   audit_events: AuditEvents;
   auth_challenges: AuthChallenges;
   auth_failures: AuthFailures;
+  blobs: Blobs;
   case_allergies: CaseAllergies;
   case_attachments: CaseAttachments;
   case_devices: CaseDevices;
@@ -470,14 +577,20 @@ export interface DB {
   notifications: Notifications;
   opinion_drafts: OpinionDrafts;
   opinion_versions: OpinionVersions;
+  organization_keys: OrganizationKeys;
   organizations: Organizations;
   passkeys: Passkeys;
   patient_proxies: PatientProxies;
   patient_referrers: PatientReferrers;
   patients: Patients;
   peer_reviews: PeerReviews;
+  record_clinical_items: RecordClinicalItems;
+  record_documents: RecordDocuments;
+  record_uploads: RecordUploads;
   recovery_codes: RecoveryCodes;
   report_receipts: ReportReceipts;
+  safety_checklists: SafetyChecklists;
+  safety_findings: SafetyFindings;
   sessions: Sessions;
   specialist_profiles: SpecialistProfiles;
   users: Users;

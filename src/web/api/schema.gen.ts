@@ -2034,6 +2034,7 @@ export interface paths {
                         patientQuestion?: {
                             text: string;
                         };
+                        blockerOverrideReason?: string;
                     };
                 };
             };
@@ -2878,6 +2879,1168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's documents (what each is, its date of service and source, derived from its content), the caller's uploads still being received or processed, refused or held in quarantine (a coordinator sees everyone's), and the imaging studies grouped into series. 404 when the case is not visible */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            documents: {
+                                /** Format: uuid */
+                                id: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                kind: "pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other";
+                                /** @enum {string} */
+                                format: "pdf" | "jpeg" | "png" | "heic" | "tiff" | "dicom" | "fhir_json" | "ccda_xml" | "text";
+                                dateOfService: string | null;
+                                source: string | null;
+                                sizeBytes: number;
+                                sha256: string;
+                                /** @enum {string} */
+                                condition: "ready" | "corrupt" | "encrypted";
+                                fileName: string;
+                                relativePath: string | null;
+                                uploadedAt: string;
+                                uploadedBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                duplicateOf: string | null;
+                                describedAt: string | null;
+                                dicom: {
+                                    studyInstanceUid: string;
+                                    seriesInstanceUid: string | null;
+                                    instanceNumber: number | null;
+                                    modality: string | null;
+                                } | null;
+                            }[];
+                            uploads: {
+                                /** Format: uuid */
+                                id: string;
+                                fileName: string;
+                                relativePath: string | null;
+                                sizeBytes: number;
+                                receivedBytes: number;
+                                /** @enum {string} */
+                                state: "receiving" | "processing" | "refused" | "quarantined";
+                                refusal: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                createdAt: string;
+                            }[];
+                            studies: {
+                                studyInstanceUid: string;
+                                studyDate: string | null;
+                                description: string | null;
+                                modalities: string[];
+                                bodyPart: string | null;
+                                series: {
+                                    seriesInstanceUid: string;
+                                    modality: string | null;
+                                    description: string | null;
+                                    instanceCount: number;
+                                    documentIds: string[];
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/documents/{documentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document, decrypted as it is sent (each part authenticated, the SHA-256 checked at the end), always as a download and never rendered inline; `purpose=view` records the read as viewed in the browser */
+        get: {
+            parameters: {
+                query?: {
+                    purpose?: "view" | "download";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a document's kind, date of service and source (its display name follows: `YYYY-MM-DD — Kind — Source`); audited with the values before and after; the records check runs again. For those who may add documents to the case (404 otherwise) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other";
+                        dateOfService: string | null;
+                        source: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            kind: "pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other";
+                            /** @enum {string} */
+                            format: "pdf" | "jpeg" | "png" | "heic" | "tiff" | "dicom" | "fhir_json" | "ccda_xml" | "text";
+                            dateOfService: string | null;
+                            source: string | null;
+                            sizeBytes: number;
+                            sha256: string;
+                            /** @enum {string} */
+                            condition: "ready" | "corrupt" | "encrypted";
+                            fileName: string;
+                            relativePath: string | null;
+                            uploadedAt: string;
+                            uploadedBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            duplicateOf: string | null;
+                            describedAt: string | null;
+                            dicom: {
+                                studyInstanceUid: string;
+                                seriesInstanceUid: string | null;
+                                instanceNumber: number | null;
+                                modality: string | null;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/records-timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every document and every clinical event imported from structured records (conditions, medications, allergies, results, procedures, reports) on one chronological line; undated ones last */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                id: string;
+                                date: string | null;
+                                /** @enum {string} */
+                                kind: "document" | "condition" | "medication" | "allergy" | "observation" | "procedure" | "report";
+                                documentKind: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other") | null;
+                                title: string;
+                                detail: string | null;
+                                documentId: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The records check's findings: for the patient side the open ones in plain words with what to do; for staff all of them with the technical explanation, the values compared and the resolution trail */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findings: {
+                                /** Format: uuid */
+                                id: string;
+                                rule: string;
+                                /** @enum {string} */
+                                severity: "blocker" | "warning" | "info";
+                                /** @enum {string} */
+                                state: "open" | "resolved" | "dismissed";
+                                present: boolean;
+                                patientText: string;
+                                patientAction: string;
+                                staffText: string | null;
+                                evidence: {
+                                    label: string;
+                                    documentId: string | null;
+                                }[];
+                                values: {
+                                    [key: string]: string | number | null;
+                                } | null;
+                                resolution: {
+                                    /** @enum {string} */
+                                    outcome: "resolved" | "dismissed";
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    at: string;
+                                    method: string | null;
+                                    note: string | null;
+                                } | null;
+                                trail: {
+                                    at: string;
+                                    action: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    method: string | null;
+                                    note: string | null;
+                                    /** @enum {string} */
+                                    severity: "blocker" | "warning" | "info";
+                                }[] | null;
+                                firstRaisedAt: string;
+                                lastRaisedAt: string;
+                            }[];
+                            checkedAt: string | null;
+                            counts: {
+                                blocker: number;
+                                warning: number;
+                                info: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/findings/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the records check now (coordinator); answers the findings after the run. It also runs by itself whenever the records change */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findings: {
+                                /** Format: uuid */
+                                id: string;
+                                rule: string;
+                                /** @enum {string} */
+                                severity: "blocker" | "warning" | "info";
+                                /** @enum {string} */
+                                state: "open" | "resolved" | "dismissed";
+                                present: boolean;
+                                patientText: string;
+                                patientAction: string;
+                                staffText: string | null;
+                                evidence: {
+                                    label: string;
+                                    documentId: string | null;
+                                }[];
+                                values: {
+                                    [key: string]: string | number | null;
+                                } | null;
+                                resolution: {
+                                    /** @enum {string} */
+                                    outcome: "resolved" | "dismissed";
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    at: string;
+                                    method: string | null;
+                                    note: string | null;
+                                } | null;
+                                trail: {
+                                    at: string;
+                                    action: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    method: string | null;
+                                    note: string | null;
+                                    /** @enum {string} */
+                                    severity: "blocker" | "warning" | "info";
+                                }[] | null;
+                                firstRaisedAt: string;
+                                lastRaisedAt: string;
+                            }[];
+                            checkedAt: string | null;
+                            counts: {
+                                blocker: number;
+                                warning: number;
+                                info: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/findings/{findingId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve a finding (saying how) or dismiss it (with a reason), as the coordinator; appended to its trail and audited. 409 when it is no longer open */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    findingId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "resolved" | "dismissed";
+                        /** @enum {string} */
+                        method?: "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden";
+                        note?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            rule: string;
+                            /** @enum {string} */
+                            severity: "blocker" | "warning" | "info";
+                            /** @enum {string} */
+                            state: "open" | "resolved" | "dismissed";
+                            present: boolean;
+                            patientText: string;
+                            patientAction: string;
+                            staffText: string | null;
+                            evidence: {
+                                label: string;
+                                documentId: string | null;
+                            }[];
+                            values: {
+                                [key: string]: string | number | null;
+                            } | null;
+                            resolution: {
+                                /** @enum {string} */
+                                outcome: "resolved" | "dismissed";
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                at: string;
+                                method: string | null;
+                                note: string | null;
+                            } | null;
+                            trail: {
+                                at: string;
+                                action: string;
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                method: string | null;
+                                note: string | null;
+                                /** @enum {string} */
+                                severity: "blocker" | "warning" | "info";
+                            }[] | null;
+                            firstRaisedAt: string;
+                            lastRaisedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/checklists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's completeness checklists per case category (the shipped defaults until it stores its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                /** @enum {number} */
+                                version: 1;
+                                checklists: {
+                                    oncology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    cardiology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    neurology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    orthopaedics: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    general_medicine: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    fallback: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                };
+                                specialtyCategories: {
+                                    [key: string]: "oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine";
+                                };
+                                leadingCategories: ("oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine")[];
+                            };
+                            custom: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the organization's checklists (validated as a whole; audited). Open cases are checked against them at their next run */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {number} */
+                        version: 1;
+                        checklists: {
+                            oncology: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                            cardiology: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                            neurology: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                            orthopaedics: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                            general_medicine: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                            fallback: {
+                                title: string;
+                                historyGapDays: number;
+                                items: ({
+                                    /** @enum {string} */
+                                    type: "document";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                    modalities?: string[];
+                                    keywords?: string[];
+                                    maxAgeDays: number | null;
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                    /** @enum {string} */
+                                    staleSeverity: "blocker" | "warning" | "info";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "fact";
+                                    id: string;
+                                    label: string;
+                                    why: string;
+                                    /** @enum {string} */
+                                    fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                    /** @enum {string} */
+                                    missingSeverity: "blocker" | "warning" | "info";
+                                })[];
+                            };
+                        };
+                        specialtyCategories: {
+                            [key: string]: "oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine";
+                        };
+                        leadingCategories: ("oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                /** @enum {number} */
+                                version: 1;
+                                checklists: {
+                                    oncology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    cardiology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    neurology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    orthopaedics: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    general_medicine: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    fallback: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                };
+                                specialtyCategories: {
+                                    [key: string]: "oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine";
+                                };
+                                leadingCategories: ("oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine")[];
+                            };
+                            custom: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -2891,7 +4054,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -2939,7 +4102,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";

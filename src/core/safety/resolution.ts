@@ -1,0 +1,294 @@
+/**
+ * The resolution trail of safety-net findings (PRODUCT.md capability 3: "findings have a
+ * severity, an explanation, and a resolution trail"). The engine is re-run whenever a case's
+ * records or intake change; the server keeps one tracked finding per fingerprint and merges each
+ * new run into them with `mergeSafetyNetRun`:
+ * - a fingerprint seen for the first time is `open`;
+ * - an open finding the run no longer raises is resolved by the system (`no_longer_raised`): the
+ *   missing report was uploaded, the code corrected;
+ * - a finding still raised keeps its state: a person's resolution or dismissal stands (the
+ *   finding's wording and severity are refreshed, the decision is not undone);
+ * - a finding the system had resolved that is raised again is reopened.
+ * People act through `resolveFinding` (with how it was handled) and `dismissFinding` (with a
+ * reason, required), and may `reopenFinding`. Every step is appended to the finding's trail,
+ * which is never rewritten (the medicolegal record of capability 10 relies on it).
+ *
+ * `hasOpenBlocker` is the guard of the `ready_for_matching` transition: a case with an open
+ * blocker cannot move on unless a coordinator overrides it (resolving it with `overridden`).
+ */
+import { z } from 'zod';
+import { compareFindings, type Finding } from './finding.ts';
+
+export type TrackedFindingState = 'open' | 'resolved' | 'dismissed';
+
+/** How a finding was resolved. */
+export const resolutionMethods = [
+  /** The run no longer raises it (set by the system only). */
+  'no_longer_raised',
+  /** A record was added or replaced (uploaded, requested from the provider). */
+  'record_added',
+  /** The intake or a record's data was corrected. */
+  'corrected',
+  /** The patient or a clinician answered the question it asks. */
+  'answered',
+  /** A clinician confirmed it is known and accounted for (e.g. an interaction under monitoring). */
+  'clinically_reviewed',
+  /** A coordinator let the case proceed despite it. */
+  'overridden',
+] as const;
+
+export type ResolutionMethod = (typeof resolutionMethods)[number];
+
+/** The current resolution of a finding: who ended it, when, how, and why. */
+export interface FindingResolution {
+  fingerprint: string;
+  outcome: 'resolved' | 'dismissed';
+  /** A user id; null when the system resolved it. */
+  by: string | null;
+  /** ISO 8601 instant. */
+  at: string;
+  /** How it was resolved; null for a dismissal. */
+  method: ResolutionMethod | null;
+  /** Free text; the reason is required for a dismissal. */
+  note: string | null;
+}
+
+export type FindingTrailAction =
+  'raised' | 'updated' | 'resolved' | 'dismissed' | 'reopened' | 'auto_resolved';
+
+export interface FindingTrailEntry {
+  at: string;
+  action: FindingTrailAction;
+  by: string | null;
+  method: ResolutionMethod | null;
+  note: string | null;
+  /** The severity at that moment (a finding's severity may change between runs). */
+  severity: Finding['severity'];
+}
+
+export interface TrackedFinding {
+  fingerprint: string;
+  /** The finding as last raised. */
+  finding: Finding;
+  state: TrackedFindingState;
+  /** Whether the latest run raised it. */
+  present: boolean;
+  resolution: FindingResolution | null;
+  firstRaisedAt: string;
+  lastRaisedAt: string;
+  trail: FindingTrailEntry[];
+}
+
+/** A person's decision on a finding, as the server's route receives it. */
+export const findingDecisionSchema = z.discriminatedUnion('outcome', [
+  z.strictObject({
+    outcome: z.literal('resolved'),
+    method: z.enum(resolutionMethods).exclude(['no_longer_raised']),
+    note: z.string().trim().min(1).max(2000).nullable().optional(),
+  }),
+  z.strictObject({
+    outcome: z.literal('dismissed'),
+    reason: z.string().trim().min(3).max(2000),
+  }),
+]);
+
+export type FindingDecision = z.infer<typeof findingDecisionSchema>;
+
+function entry(
+  tracked: TrackedFinding,
+  at: string,
+  action: FindingTrailAction,
+  by: string | null,
+  method: ResolutionMethod | null,
+  note: string | null,
+): FindingTrailEntry {
+  return { at, action, by, method, note, severity: tracked.finding.severity };
+}
+
+function open(finding: Finding, at: string): TrackedFinding {
+  const tracked: TrackedFinding = {
+    fingerprint: finding.fingerprint,
+    finding,
+    state: 'open',
+    present: true,
+    resolution: null,
+    firstRaisedAt: at,
+    lastRaisedAt: at,
+    trail: [],
+  };
+  tracked.trail.push(entry(tracked, at, 'raised', null, null, null));
+  return tracked;
+}
+
+function stillRaised(tracked: TrackedFinding, finding: Finding, at: string): TrackedFinding {
+  const next: TrackedFinding = {
+    ...tracked,
+    finding,
+    present: true,
+    lastRaisedAt: at,
+    trail: [...tracked.trail],
+  };
+  const systemResolved = tracked.state === 'resolved' && tracked.resolution?.by === null;
+  if (systemResolved) {
+    next.state = 'open';
+    next.resolution = null;
+    next.trail.push(entry(next, at, 'reopened', null, null, 'raised again by the safety net'));
+  } else if (finding.severity !== tracked.finding.severity) {
+    next.trail.push(
+      entry(
+        next,
+        at,
+        'updated',
+        null,
+        null,
+        `severity ${tracked.finding.severity} → ${finding.severity}`,
+      ),
+    );
+  }
+  return next;
+}
+
+function noLongerRaised(tracked: TrackedFinding, at: string): TrackedFinding {
+  if (tracked.state !== 'open') return tracked.present ? { ...tracked, present: false } : tracked;
+  const next: TrackedFinding = {
+    ...tracked,
+    state: 'resolved',
+    present: false,
+    resolution: {
+      fingerprint: tracked.fingerprint,
+      outcome: 'resolved',
+      by: null,
+      at,
+      method: 'no_longer_raised',
+      note: null,
+    },
+    trail: [...tracked.trail],
+  };
+  next.trail.push(entry(next, at, 'auto_resolved', null, 'no_longer_raised', null));
+  return next;
+}
+
+/**
+ * Merges a new run of the engine into the tracked findings of a case (rules in the module
+ * comment). Returns every tracked finding, in the engine's order of their latest content;
+ * the inputs are not changed.
+ */
+export function mergeSafetyNetRun(
+  tracked: readonly TrackedFinding[],
+  run: readonly Finding[],
+  at: string,
+): TrackedFinding[] {
+  const byFingerprint = new Map(tracked.map((item) => [item.fingerprint, item]));
+  const raised = new Map(run.map((finding) => [finding.fingerprint, finding]));
+  const merged: TrackedFinding[] = [];
+  for (const [fingerprint, finding] of raised) {
+    const known = byFingerprint.get(fingerprint);
+    merged.push(known === undefined ? open(finding, at) : stillRaised(known, finding, at));
+  }
+  for (const item of tracked)
+    if (!raised.has(item.fingerprint)) merged.push(noLongerRaised(item, at));
+  return merged.sort((left, right) => compareFindings(left.finding, right.finding));
+}
+
+/** Applies a person's decision (resolve with a method, or dismiss with a reason). */
+export function decideFinding(
+  tracked: TrackedFinding,
+  decision: FindingDecision,
+  by: string,
+  at: string,
+): TrackedFinding {
+  const resolution: FindingResolution =
+    decision.outcome === 'resolved'
+      ? {
+          fingerprint: tracked.fingerprint,
+          outcome: 'resolved',
+          by,
+          at,
+          method: decision.method,
+          note: decision.note ?? null,
+        }
+      : {
+          fingerprint: tracked.fingerprint,
+          outcome: 'dismissed',
+          by,
+          at,
+          method: null,
+          note: decision.reason,
+        };
+  const next: TrackedFinding = {
+    ...tracked,
+    state: decision.outcome,
+    resolution,
+    trail: [...tracked.trail],
+  };
+  next.trail.push(entry(next, at, decision.outcome, by, resolution.method, resolution.note));
+  return next;
+}
+
+/** Resolves a finding by a person, saying how. */
+export function resolveFinding(
+  tracked: TrackedFinding,
+  method: Exclude<ResolutionMethod, 'no_longer_raised'>,
+  by: string,
+  at: string,
+  note: string | null = null,
+): TrackedFinding {
+  return decideFinding(tracked, { outcome: 'resolved', method, note }, by, at);
+}
+
+/** Dismisses a finding by a person; the reason is required (e.g. "patient has no such record"). */
+export function dismissFinding(
+  tracked: TrackedFinding,
+  reason: string,
+  by: string,
+  at: string,
+): TrackedFinding {
+  return decideFinding(
+    tracked,
+    findingDecisionSchema.parse({ outcome: 'dismissed', reason }),
+    by,
+    at,
+  );
+}
+
+/** Reopens a resolved or dismissed finding (a decision taken back). */
+export function reopenFinding(
+  tracked: TrackedFinding,
+  by: string,
+  at: string,
+  note: string | null = null,
+): TrackedFinding {
+  if (tracked.state === 'open') return tracked;
+  const next: TrackedFinding = {
+    ...tracked,
+    state: 'open',
+    resolution: null,
+    trail: [...tracked.trail],
+  };
+  next.trail.push(entry(next, at, 'reopened', by, null, note));
+  return next;
+}
+
+/** The resolutions in force, for `hasOpenBlocker`. */
+export function resolutionsOf(tracked: readonly TrackedFinding[]): FindingResolution[] {
+  return tracked.flatMap((item) => (item.resolution === null ? [] : [item.resolution]));
+}
+
+/**
+ * Whether a run has a blocker that no person's resolution or dismissal covers: the guard that
+ * keeps a case from `ready_for_matching` unless overridden. A resolution by the system ("no
+ * longer raised") does not cover a blocker the run raises again.
+ */
+export function hasOpenBlocker(
+  findings: readonly Finding[],
+  resolutions: readonly FindingResolution[],
+): boolean {
+  const closed = new Set(
+    resolutions
+      .filter((resolution) => resolution.by !== null)
+      .map((resolution) => resolution.fingerprint),
+  );
+  return findings.some(
+    (finding) => finding.severity === 'blocker' && !closed.has(finding.fingerprint),
+  );
+}

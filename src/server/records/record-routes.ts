@@ -1,0 +1,194 @@
+/**
+ * A case's records, as a table of routes: the documents (with unfinished uploads and imaging
+ * studies), one document's content, correcting a document's description, the records timeline,
+ * the safety net's findings and the decisions on them, and an organization's checklists. The
+ * upload transport itself (tus) is in uploads/.
+ */
+import { z } from 'zod';
+import { checklistSetSchema, defaultChecklistSet } from '../../core/safety/checklists.ts';
+import type { Services } from '../app/services.ts';
+import { transact } from '../app/unit-of-work.ts';
+import { attachmentContentDisposition } from '../attachments/download-attachment.ts';
+import { idParams } from '../auth/auth.types.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
+import { requireActor } from '../http/request-context.ts';
+import {
+  correctDocumentDescription,
+  listCaseRecords,
+  openDocumentContent,
+  readRecordsTimeline,
+} from './case-records.ts';
+import { findChecklists, saveChecklists } from './record-repository.ts';
+import type { RecordServices } from './record-services.ts';
+import {
+  caseRecordsView,
+  describeDocumentBody,
+  documentContentQuery,
+  documentView,
+  findingDecisionBody,
+  findingListView,
+  findingParams,
+  findingView,
+  recordParams,
+  recordsTimelineView,
+} from './records.types.ts';
+import { decideCaseFinding, listCaseFindings, runCaseChecks } from './safety/case-findings.ts';
+
+const tags = ['records'];
+
+const checklistsView = z.object({
+  checklists: checklistSetSchema,
+  /** Whether these are the organization's own (else the shipped defaults). */
+  custom: z.boolean(),
+  updatedAt: z.string().nullable(),
+});
+
+export function recordRoutes(services: Services & { records: RecordServices }): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases/:id/documents',
+      summary:
+        "The case's documents (what each is, its date of service and source, derived from its content), the caller's uploads still being received or processed, refused or held in quarantine (a coordinator sees everyone's), and the imaging studies grouped into series. 404 when the case is not visible",
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: idParams,
+      responses: { 200: caseRecordsView },
+      handler: async ({ params, context }) => listCaseRecords(services, context, params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases/:id/documents/:documentId/content',
+      summary:
+        'One document, decrypted as it is sent (each part authenticated, the SHA-256 checked at the end), always as a download and never rendered inline; `purpose=view` records the read as viewed in the browser',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: recordParams,
+      query: documentContentQuery,
+      responses: { 200: z.string() },
+      produces: 'application/octet-stream',
+      handler: async ({ params, query, context, reply }) => {
+        const opened = await openDocumentContent(
+          services,
+          context,
+          params.id,
+          params.documentId,
+          query.purpose,
+        );
+        return reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-length', opened.sizeBytes)
+          .header('content-disposition', attachmentContentDisposition(opened.fileName))
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('cache-control', 'private, no-store')
+          .header(
+            'repr-digest',
+            `sha-256=:${Buffer.from(opened.sha256, 'hex').toString('base64')}:`,
+          )
+          .send(opened.content);
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/v1/cases/:id/documents/:documentId',
+      summary:
+        "Correct a document's kind, date of service and source (its display name follows: `YYYY-MM-DD — Kind — Source`); audited with the values before and after; the records check runs again. For those who may add documents to the case (404 otherwise)",
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: recordParams,
+      body: describeDocumentBody,
+      responses: { 200: documentView },
+      handler: async ({ params, body, context }) =>
+        correctDocumentDescription(services, context, params.id, params.documentId, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases/:id/records-timeline',
+      summary:
+        'Every document and every clinical event imported from structured records (conditions, medications, allergies, results, procedures, reports) on one chronological line; undated ones last',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: idParams,
+      responses: { 200: recordsTimelineView },
+      handler: async ({ params, context }) => readRecordsTimeline(services, context, params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases/:id/findings',
+      summary:
+        "The records check's findings: for the patient side the open ones in plain words with what to do; for staff all of them with the technical explanation, the values compared and the resolution trail",
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: idParams,
+      responses: { 200: findingListView },
+      handler: async ({ params, context }) => listCaseFindings(services, context, params.id),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/cases/:id/findings/check',
+      summary:
+        'Run the records check now (coordinator); answers the findings after the run. It also runs by itself whenever the records change',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: idParams,
+      responses: { 200: findingListView },
+      handler: async ({ params, context }) => runCaseChecks(services, context, params.id),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/cases/:id/findings/:findingId/decision',
+      summary:
+        'Resolve a finding (saying how) or dismiss it (with a reason), as the coordinator; appended to its trail and audited. 409 when it is no longer open',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: findingParams,
+      body: findingDecisionBody,
+      responses: { 200: findingView },
+      handler: async ({ params, body, context }) =>
+        decideCaseFinding(services, context, params.id, params.findingId, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/org/checklists',
+      summary:
+        "The organization's completeness checklists per case category (the shipped defaults until it stores its own)",
+      tags,
+      access: { kind: 'member', action: 'settings.read' },
+      responses: { 200: checklistsView },
+      handler: async ({ context }) => {
+        const actor = requireActor(context);
+        const row = await findChecklists(services.db, actor.organizationId);
+        const parsed = row === undefined ? null : checklistSetSchema.safeParse(row.checklists);
+        return parsed?.success === true
+          ? { checklists: parsed.data, custom: true, updatedAt: row!.updated_at.toISOString() }
+          : { checklists: defaultChecklistSet, custom: false, updatedAt: null };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/api/v1/org/checklists',
+      summary:
+        "Replace the organization's checklists (validated as a whole; audited). Open cases are checked against them at their next run",
+      tags,
+      access: { kind: 'member', action: 'settings.update' },
+      body: checklistSetSchema,
+      responses: { 200: checklistsView },
+      handler: async ({ body, context }) => {
+        const actor = requireActor(context);
+        return transact(services, async (unit) => {
+          await saveChecklists(unit.trx, actor.organizationId, body, actor.userId, unit.now);
+          await unit.audit({
+            eventType: 'org.checklists_updated',
+            organizationId: actor.organizationId,
+            actorUserId: actor.userId,
+            entityType: 'Organization',
+            entityId: actor.organizationId,
+            details: { categories: Object.keys(body.checklists ?? {}) },
+          });
+          return { checklists: body, custom: true, updatedAt: unit.now.toISOString() };
+        });
+      },
+    }),
+  ];
+}
