@@ -5,6 +5,8 @@
  * sending, gives consent, sends the request and reads where it stands in plain words.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
@@ -135,21 +137,20 @@ void test('patient: intake wizard with ICD-10-CM pick, resume after reload, miss
     await reason.fill('The insulin is due to start in two weeks.');
     await saveAndContinue(page);
 
-    // Step 6: a document, sent with its description.
+    // Step 6: a document, sent as a resumable upload, checked and understood by the server.
     await expectStep(page, 6, 'Documents');
-    await page.locator('input[type="file"]').setInputFiles({
-      name: 'blood-test-march.pdf',
+    await page.getByLabel('Choose files').setInputFiles({
+      name: 'discharge-summary.pdf',
       mimeType: 'application/pdf',
-      buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+      buffer: await fs.readFile(
+        path.resolve(import.meta.dirname, '../fixtures/records/Discharge_Summary_UD_sample.pdf'),
+      ),
     });
-    await page
-      .getByRole('textbox', { name: 'What are these? (optional)' })
-      .fill('Blood test from March');
-    await page.getByRole('button', { name: 'Add documents' }).click();
-    await page.getByRole('status').filter({ hasText: '1 document was added.' }).waitFor();
-    const documents = page.getByRole('region', { name: 'Your documents' });
-    await documents.getByRole('link', { name: 'blood-test-march.pdf' }).waitFor();
-    await documents.getByText('Blood test from March', { exact: true }).waitFor();
+    const records = page.getByRole('region', { name: 'Medical records' });
+    await records.getByText('1 file sent in this visit.').waitFor();
+    const stored = records.getByTestId('record-document');
+    await stored.getByText('discharge-summary.pdf').waitFor({ timeout: 30_000 });
+    await stored.getByText(/— Discharge summary —/).waitFor();
     await saveAndContinue(page);
 
     // Step 7: the checklist shows consent missing; sending waits for it.
@@ -200,10 +201,13 @@ void test('patient: intake wizard with ICD-10-CM pick, resume after reload, miss
     const entries = await timeline.getByRole('listitem').allInnerTexts();
     assert.match(entries[0] ?? '', /The request was sent\./, 'newest first');
     assert.match(entries.at(-1) ?? '', /The request was started\./);
-    await page
-      .getByRole('region', { name: 'Documents' })
-      .getByRole('link', { name: 'blood-test-march.pdf' })
-      .waitFor();
+    const sent = page.getByRole('region', { name: 'Medical records' });
+    await sent.getByTestId('record-document').getByText('discharge-summary.pdf').waitFor();
+    // The discharge summary names another patient: the records check says so in plain words.
+    await sent
+      .getByText(/another person|someone else/i)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await expectNoSidewaysScroll(page);
 
     // My cases lists it as sent, with no way back into the wizard.

@@ -262,13 +262,19 @@ async function patientProvidesRecord(page: Page, caseId: string): Promise<void> 
   const requests = page.getByRole('region', { name: 'What we need from you' });
   await requests.getByText(requestedRecord).waitFor();
 
-  await page.locator('input[type="file"]').setInputFiles({
-    name: 'holter-report-march.pdf',
-    mimeType: 'application/pdf',
-    buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+  await page.getByLabel('Choose files').setInputFiles({
+    name: 'holter-report-march.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(
+      'Holter monitor report\nDate of service: 2026-03-12\n24-hour recording, sinus rhythm, no pauses.\n',
+    ),
   });
-  await page.getByRole('button', { name: 'Add documents' }).click();
-  await page.getByRole('status').filter({ hasText: '1 document was added.' }).waitFor();
+  const records = page.getByRole('region', { name: 'Medical records' });
+  await records.getByText('1 file sent in this visit.').waitFor();
+  await records
+    .getByTestId('record-document')
+    .getByText('holter-report-march.txt')
+    .waitFor({ timeout: 30_000 });
 
   await requests.getByRole('button', { name: 'I have provided this' }).click();
   await page.getByText('Thank you. We told your care coordinator.').waitFor();

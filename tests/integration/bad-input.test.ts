@@ -428,7 +428,7 @@ describe('the API edge', () => {
 
   function expectSecurityHeaders(response: TestResponse) {
     const csp = String(response.headers['content-security-policy']);
-    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("default-src 'self'");
     expect(String(response.headers['strict-transport-security'])).toMatch(

@@ -501,3 +501,22 @@ describe('access', () => {
     }
   });
 });
+
+describe('the DICOM viewer decoders', () => {
+  it('are served beside any page, and nothing else under that name', async () => {
+    const decoder = await testApp.app.http.inject({
+      method: 'GET',
+      url: '/cases/0f2c/assets/workers/jpeg2000.worker.min.js',
+    });
+    expect(decoder.statusCode).toBe(200);
+    expect(decoder.headers['content-type']).toMatch(/javascript/);
+    expect(decoder.body.length).toBeGreaterThan(1000);
+    for (const url of [
+      '/cases/0f2c/assets/workers/evil.worker.min.js',
+      '/cases/0f2c/assets/workers/../../package.json',
+    ]) {
+      const response = await testApp.app.http.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(404);
+    }
+  });
+});

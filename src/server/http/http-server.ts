@@ -18,6 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { canEver } from '../../core/access.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Services } from '../app/services.ts';
@@ -46,6 +47,14 @@ declare module 'fastify' {
     rawBody?: boolean;
   }
 }
+
+/** The DICOM viewer's decoder workers, as the viewer package ships them. */
+const dicomDecoderDirectory = path.resolve(
+  import.meta.dirname,
+  '../../../node_modules/dwv/dist/assets/workers',
+);
+const dicomDecoderWorker =
+  /\/assets\/workers\/(jpegbaseline|jpegloss|jpeg2000|rle|labeling|resampling)\.worker\.min\.js$/;
 
 export interface HttpServerOptions {
   routes: readonly RouteDefinition[];
@@ -125,7 +134,9 @@ export async function createHttpServer(
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // WebAssembly only (no eval of scripts): the PDF viewer decodes JBIG2 and JPEG 2000
+        // images of scanned reports with it.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'", 'data:'],
@@ -281,6 +292,12 @@ export async function createHttpServer(
       throw new AppError('not_found');
     }
     const pathOnly = request.url.split('?')[0] ?? '/';
+    // The DICOM viewer loads its image decoders beside the page it runs on (any route).
+    const decoder = dicomDecoderWorker.exec(pathOnly);
+    if (decoder !== null) {
+      reply.header('cache-control', 'public, max-age=86400');
+      return reply.sendFile(`${decoder[1]}.worker.min.js`, dicomDecoderDirectory);
+    }
     if (/\.[a-z0-9]+$/i.test(pathOnly)) throw new AppError('not_found');
     reply.header('cache-control', 'no-cache');
     return reply.sendFile('index.html');

@@ -1,9 +1,8 @@
 /**
  * The patient side's view of the case API: query keys and options for one case, the caller's own
- * cases, the patients they may start a case for, the signed report and the case's documents, and
- * the calls that change a case. Calls go through the typed client (uploads, whose body is the file
- * itself, through `attachment-upload.ts`); a changed case is written back into the cache so every
- * screen shows the version the server last answered.
+ * cases, the patients they may start a case for, the signed report, and the calls that change a
+ * case (its records are records/records-api.ts's). Calls go through the typed client; a changed
+ * case is written back into the cache so every screen shows the version the server last answered.
  */
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { CaseDraftChange } from '../../core/case-intake.ts';
@@ -29,8 +28,6 @@ export type PatientTransition = Extract<
 /** The same keys as the staff screens use for a case, so a case is cached once per browser. */
 export const myCasesQueryKey = ['cases', 'mine'] as const;
 export const caseQueryKey = (caseId: string) => ['cases', 'case', caseId] as const;
-export const caseAttachmentsQueryKey = (caseId: string) =>
-  ['cases', 'case', caseId, 'attachments'] as const;
 
 export function caseQueryOptions(caseId: string) {
   return queryOptions({
@@ -56,15 +53,6 @@ export function signedOpinionQueryOptions(caseId: string) {
   });
 }
 
-/** The case's documents, whether the caller may add one now, and what an upload may be. */
-export function caseAttachmentsQueryOptions(caseId: string) {
-  return queryOptions({
-    queryKey: caseAttachmentsQueryKey(caseId),
-    queryFn: () =>
-      unwrap(client.GET('/api/v1/cases/{id}/attachments', { params: { path: { id: caseId } } })),
-  });
-}
-
 /** The patients the caller may start a case for: their own record, or those they act for. */
 export function patientsQueryOptions() {
   return queryOptions({
@@ -77,11 +65,7 @@ export function patientsQueryOptions() {
 /** Keeps the cache in step with the case the server answered; lists refresh on next view. */
 export async function rememberCase(queryClient: QueryClient, view: CaseView): Promise<void> {
   queryClient.setQueryData(caseQueryKey(view.id), view);
-  // Whether documents may be added depends on the stage the case is now in.
-  await Promise.all([
-    queryClient.invalidateQueries({ queryKey: myCasesQueryKey }),
-    queryClient.invalidateQueries({ queryKey: caseAttachmentsQueryKey(view.id) }),
-  ]);
+  await queryClient.invalidateQueries({ queryKey: myCasesQueryKey });
 }
 
 /**
@@ -166,23 +150,10 @@ export function confirmReceipt(caseId: string, receiptId: string): Promise<CaseV
   );
 }
 
-export function deleteAttachment(caseId: string, attachmentId: string): Promise<unknown> {
-  return unwrap(
-    client.DELETE('/api/v1/cases/{id}/attachments/{attachmentId}', {
-      params: { path: { id: caseId, attachmentId } },
-    }),
-  );
-}
-
 /** Where a signed version of the report downloads as a PDF, in the reader's language if offered. */
 export function opinionPdfPath(caseId: string, versionId: string, language: string): string {
   const path = `/api/v1/cases/${encodeURIComponent(caseId)}/opinion/versions/${encodeURIComponent(versionId)}/pdf`;
   return language === 'es' || language === 'en' ? `${path}?lang=${language}` : path;
-}
-
-/** Where a document of the case downloads. */
-export function attachmentContentPath(caseId: string, attachmentId: string): string {
-  return `/api/v1/cases/${encodeURIComponent(caseId)}/attachments/${encodeURIComponent(attachmentId)}/content`;
 }
 
 /** A 409: someone (or another tab) changed the case first, or its stage moved on. */

@@ -11,6 +11,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { acceptsAttachments } from '../../core/attachments.ts';
+import { CaseRecordsSection } from '../records/case-records-section.tsx';
 import { useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { RouterAnchor, RouterButtonLink } from '../ui/router-links.tsx';
@@ -24,7 +26,6 @@ import {
   takeTransition,
   type CaseView,
 } from './case-api.ts';
-import { CaseDocuments } from './case-documents.tsx';
 import { CaseLoadError, CaseLoading } from './case-loading.tsx';
 import {
   FollowUpsSection,
@@ -178,11 +179,10 @@ function CaseDetails({ view }: { view: CaseView }) {
       <ReportSection view={view} />
       <FollowUpsSection view={view} />
       {!isDraft && (
-        <CaseDocuments
+        <CaseRecordsSection
           caseId={view.id}
-          title={t('cases.documents.title')}
-          headingOrder={2}
-          hideWhenEmpty
+          audience="patient"
+          canUpload={acceptsAttachments(view.state)}
         />
       )}
       {!isDraft && <PeopleSection view={view} organizationName={session.organization.name} />}

@@ -1,11 +1,12 @@
 /**
- * Intake step 6: documents. Lists what is worth sending, and holds the case's document list where
- * the person adds files (or takes back one they added, while the request is a draft). Documents
- * are optional here: the care coordinator asks for what is missing after the request is sent.
+ * Intake step 6: documents. Lists what is worth sending, and holds the case's records where the
+ * person adds files or whole folders (resumable uploads), sees what each became and what the
+ * records check asks for. Documents are optional here: the care coordinator asks for what is
+ * missing after the request is sent.
  */
 import { List, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { CaseDocuments } from './case-documents.tsx';
+import { CaseRecordsSection } from '../records/case-records-section.tsx';
 
 export function IntakeDocumentsStep({ caseId }: { caseId: string }) {
   const { t } = useTranslation();
@@ -20,7 +21,7 @@ export function IntakeDocumentsStep({ caseId }: { caseId: string }) {
         <List.Item>{t('cases.documents.gatherMedicines')}</List.Item>
       </List>
       <Text>{t('cases.documents.later')}</Text>
-      <CaseDocuments caseId={caseId} title={t('cases.documents.yours')} headingOrder={3} />
+      <CaseRecordsSection caseId={caseId} audience="patient" canUpload />
     </Stack>
   );
 }

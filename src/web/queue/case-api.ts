@@ -80,8 +80,20 @@ function isCaseState(value: unknown): value is CaseState {
 }
 
 /** The conflict in `error`, when it is the server's "someone changed this case" answer. */
+/** Whether `mark_ready` was refused because the records check holds open blockers. */
+export function isOpenBlockers(error: unknown): boolean {
+  if (!isApiError(error) || error.status !== 409) return false;
+  const details = error.details;
+  return (
+    typeof details === 'object' &&
+    details !== null &&
+    'reason' in details &&
+    details.reason === 'open_blockers'
+  );
+}
+
 export function caseConflictOf(error: unknown): CaseConflict | null {
-  if (!isApiError(error) || error.status !== 409) return null;
+  if (!isApiError(error) || error.status !== 409 || isOpenBlockers(error)) return null;
   const details = error.details;
   const currentState =
     typeof details === 'object' && details !== null && 'currentState' in details

@@ -22,13 +22,21 @@ import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { acceptsAttachments } from '../../core/attachments.ts';
 import { isApiError } from '../api/api-error.ts';
+import { CaseRecordsSection } from '../records/case-records-section.tsx';
 import { CaseSummary } from '../specialist/case-summary.tsx';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { RouterAnchor } from '../ui/router-links.tsx';
 import { useDateTimeFormat } from '../ui/use-date-time-format.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
-import { caseQueryKey, fetchCase, type CaseView, type TransitionName } from './case-api.ts';
+import {
+  caseQueryKey,
+  fetchCase,
+  isOpenBlockers,
+  type CaseView,
+  type TransitionName,
+} from './case-api.ts';
 import { CaseConflictAlert } from './case-conflict-alert.tsx';
 import { CaseStateBadge, Deadline, UrgencyBadge, useNow } from './case-display.tsx';
 import { OfferModal } from './offer-modal.tsx';
@@ -39,7 +47,7 @@ import { useCaseTransition, type CaseTransitionControl } from './use-case-transi
 
 const route = getRouteApi('/queue/$caseId');
 
-type Dialog = 'records' | 'offer' | 'reassign' | 'cancel';
+type Dialog = 'records' | 'offer' | 'reassign' | 'cancel' | 'override';
 
 /** The reasons a guard gives, in words (codes from core's `GuardFailure`). */
 function useFailureText(): (failure: string) => string {
@@ -139,6 +147,16 @@ function ActionsPanel({
                   reasons: blockedReasons.map(failureText).join(' '),
                 })}
               </Text>
+            )}
+            {isOpenBlockers(transition.error) && (
+              <Stack gap={4} id="mark-ready-open-blockers">
+                <Text size="sm" c="red.9">
+                  {t('queue.actions.openBlockers')}
+                </Text>
+                <Button variant="outline" color="red.9" onClick={() => onOpen('override')}>
+                  {t('queue.actions.overrideBlockers')}
+                </Button>
+              </Stack>
             )}
           </Stack>
         )}
@@ -265,6 +283,12 @@ function CaseWorkspace({ caseView }: { caseView: CaseView }) {
           <CaseSummary caseView={caseView} />
         </Grid.Col>
       </Grid>
+      <CaseRecordsSection
+        caseId={caseView.id}
+        audience="staff"
+        canDecide
+        canUpload={acceptsAttachments(caseView.state)}
+      />
       <RecordRequestModal opened={dialog === 'records'} onClose={close} transition={transition} />
       <OfferModal
         opened={dialog === 'offer'}
@@ -282,6 +306,19 @@ function CaseWorkspace({ caseView }: { caseView: CaseView }) {
         onSubmit={async (note) => {
           await transition.take({ transition: 'reassign', note });
           notifications.show({ color: 'green', message: t('queue.done.reassign') });
+        }}
+      />
+      <ReasonModal
+        opened={dialog === 'override'}
+        onClose={close}
+        title={t('queue.override.title')}
+        intro={t('queue.override.intro')}
+        reasonLabel={t('queue.override.reason')}
+        submitLabel={t('queue.override.submit')}
+        danger
+        onSubmit={async (reason) => {
+          await transition.take({ transition: 'mark_ready', blockerOverrideReason: reason });
+          notifications.show({ color: 'green', message: t('queue.done.mark_ready') });
         }}
       />
       <ReasonModal

@@ -7,7 +7,7 @@
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CaseDocuments } from '../cases/case-documents.tsx';
+import { CaseRecordsSection } from '../records/case-records-section.tsx';
 import type { CaseView } from '../queue/case-api.ts';
 import { CaseSummary, CaseTimeline } from '../specialist/case-summary.tsx';
 import { useDateTimeFormat } from '../ui/use-date-time-format.ts';
@@ -114,15 +114,12 @@ function PatientQuestions({ caseView }: { caseView: CaseView }) {
 }
 
 export function CaseColumn({ caseView }: { caseView: CaseView }) {
-  const { t } = useTranslation();
   return (
     <Stack gap="md">
       <CaseSummary caseView={caseView} withTimeline={false} />
       <RecordRequests caseView={caseView} />
       <PatientQuestions caseView={caseView} />
-      <Card withBorder padding="md">
-        <CaseDocuments caseId={caseView.id} title={t('review.case.documents')} headingOrder={2} />
-      </Card>
+      <CaseRecordsSection caseId={caseView.id} audience="staff" canUpload={false} />
       <CaseTimeline caseView={caseView} />
     </Stack>
   );
