@@ -14,7 +14,11 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { loadMasterKey } from '../keys/master-key.ts';
 import { assertMasterKeyMatches } from '../keys/organization-keys.ts';
 import { createClamdScanner } from '../scanning/clamd.ts';
-import { processRecordUpload, resumePendingUploads } from './processing/process-upload.ts';
+import {
+  processRecordUpload,
+  removeSettledStaging,
+  resumePendingUploads,
+} from './processing/process-upload.ts';
 import { recordCheckJob, type RecordServices } from './record-services.ts';
 import { checkCaseRecords } from './safety/check-case-records.ts';
 import { registerRecordProcessing } from './uploads/record-processing-job.ts';
@@ -72,6 +76,7 @@ export async function startRecordWorkers(
     await checkCaseRecords(services, checkJobSchema.parse(data).caseId);
   });
   await resumePendingUploads(services, ['processing']);
+  await removeSettledStaging(services);
   if (services.config.env === 'test') return;
   await jobs.work(recordSweepJob, async () => {
     const health = await services.records.scanner.health();

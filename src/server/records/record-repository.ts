@@ -54,6 +54,17 @@ export function findPendingUploads(
     .execute();
 }
 
+/** Of `ids`, the uploads that are finished with (stored, refused or cancelled), with their case. */
+export function findSettledUploads(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('record_uploads')
+    .select(['id', 'case_id', 'state'])
+    .where('id', 'in', ids)
+    .where('state', 'in', ['stored', 'refused', 'cancelled'])
+    .execute();
+}
+
 /** Ends processing: the upload was stored, refused or is held in quarantine. */
 export function setUploadOutcome(
   trx: Executor,

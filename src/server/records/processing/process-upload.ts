@@ -37,6 +37,7 @@ import { scanDisposition, type ScanResult } from '../../scanning/malware-scanner
 import { inspectRecordFile, sniffRecordFile, type InspectedRecord } from '../ingest/ingest-file.ts';
 import {
   findOriginalByDigest,
+  findSettledUploads,
   findPendingUploads,
   findUploadForProcessing,
   insertClinicalItems,
@@ -47,6 +48,7 @@ import {
 } from '../record-repository.ts';
 import { recordCheckJob, type RecordServices } from '../record-services.ts';
 import { enqueueRecordProcessing } from '../uploads/record-processing-job.ts';
+import { listStagedUploadIds } from '../uploads/upload-staging.ts';
 
 /** The largest file accepted (the transport refuses larger ones before a byte is stored). */
 export const recordMaxBytes = 2 * 1024 * 1024 * 1024;
@@ -58,7 +60,7 @@ type Outcome =
   | { state: 'stored'; documentId: string; duplicateOf: string | null }
   | { state: 'refused' | 'quarantined'; code: string; message: string };
 
-export type ProcessServices = Pick<Services, 'db' | 'clock' | 'mail' | 'logger'> & {
+export type ProcessServices = Pick<Services, 'db' | 'clock' | 'mail' | 'logger' | 'config'> & {
   records: RecordServices;
 };
 
@@ -301,4 +303,19 @@ export async function resumePendingUploads(
   const pending = await findPendingUploads(services.db, states);
   for (const upload of pending) await enqueueRecordProcessing(services.records.jobs, upload.id);
   return pending.length;
+}
+
+/**
+ * At start-up: removes the staging of uploads already finished with. A crash between the commit
+ * that stored (or refused, or cancelled) an upload and the deletion of its plaintext leaves the
+ * file behind; the run that stored it also asked for the records check, which may be lost with
+ * it, so the check is asked for again.
+ */
+export async function removeSettledStaging(services: ProcessServices): Promise<number> {
+  const staged = await listStagedUploadIds(services.config);
+  const settled = await findSettledUploads(services.db, staged);
+  for (const upload of settled) await services.records.removeStaged(upload.id);
+  const cases = new Set(settled.filter((u) => u.state === 'stored').map((u) => u.case_id));
+  for (const caseId of cases) await services.records.jobs.send(recordCheckJob, { caseId });
+  return settled.length;
 }

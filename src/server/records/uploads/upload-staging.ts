@@ -46,6 +46,13 @@ export function stagingFilePath(config: Pick<Config, 'dataDir'>, uploadId: strin
   return path.join(recordStagingDir(config.dataDir), checkedUploadId(uploadId));
 }
 
+/** The uploads that have anything in staging (file, description or a leftover temporary). */
+export async function listStagedUploadIds(config: Pick<Config, 'dataDir'>): Promise<string[]> {
+  const names = await fs.readdir(recordStagingDir(config.dataDir)).catch(() => [] as string[]);
+  const ids = names.map((name) => name.slice(0, 36)).filter((id) => uploadIdPattern.test(id));
+  return [...new Set(ids)];
+}
+
 /** The tus description (`.json`) beside the staged file. */
 export function stagingInfoPath(config: Pick<Config, 'dataDir'>, uploadId: string): string {
   return `${stagingFilePath(config, uploadId)}.json`;
