@@ -104,6 +104,33 @@ function viewControllerOf(app: App): ViewController | undefined {
   return app.getActiveLayerGroup()?.getBaseViewLayer()?.getViewController();
 }
 
+/**
+ * Resolves once `element` is laid out with a width and a height: a dialog still opening, or a
+ * subtree React keeps hidden while something above it loads, has none yet.
+ */
+function containerSized(element: HTMLElement, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const sized = () => {
+      const { width, height } = element.getBoundingClientRect();
+      return width > 0 && height > 0;
+    };
+    if (signal.aborted || sized()) {
+      resolve();
+      return;
+    }
+    const observer = new ResizeObserver(() => {
+      if (!sized()) return;
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(element);
+    signal.addEventListener('abort', () => {
+      observer.disconnect();
+      resolve();
+    });
+  });
+}
+
 /** Reads slice, window, zoom and units from dwv after a change. */
 function readView(app: App, previous: ViewState): ViewState {
   const controller = viewControllerOf(app);
@@ -215,7 +242,9 @@ export function DicomViewer({ source, modality, seriesDescription, title }: Dico
     app.addEventListener('wlchange', onWindowChange);
 
     const resize = new ResizeObserver(() => {
-      if (viewControllerOf(app) !== undefined) app.onResize();
+      // A hidden container (zero-sized) cannot be fitted; the next resize after it shows will.
+      const { width, height } = container.getBoundingClientRect();
+      if (width > 0 && height > 0 && viewControllerOf(app) !== undefined) app.onResize();
     });
     resize.observe(container);
 
@@ -262,6 +291,10 @@ export function DicomViewer({ source, modality, seriesDescription, title }: Dico
         return;
       }
       setPhase({ name: 'decoding', percent: 0 });
+      // The viewer fits the image to its container: wait until the container has its size (a
+      // dialog still opening, a layout not yet settled).
+      await containerSized(container, aborter.signal);
+      if (aborter.signal.aborted) return;
       try {
         app.loadImageObject(
           buffers.map((data, index) => ({
