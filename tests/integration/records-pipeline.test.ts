@@ -520,31 +520,3 @@ describe('the DICOM viewer decoders', () => {
     }
   });
 });
-
-describe('the records check and the intake', () => {
-  it('runs again when the intake changes what it reads (an interaction between two medicines)', async () => {
-    const created = await patient.client.post<{ id: string }>('/api/v1/cases', {
-      patientId: patient.patientId,
-    });
-    expect(created.status).toBe(201);
-    const draft = created.body.id;
-    const changed = await patient.client.patch(`/api/v1/cases/${draft}`, {
-      medications: [
-        { name: 'Warfarin', dose: '5 mg', frequency: 'once a day' },
-        { name: 'Ibuprofen', dose: '400 mg', frequency: 'three times a day' },
-      ],
-    });
-    expect(changed.status, changed.text).toBe(200);
-    await expect
-      .poll(
-        async () => {
-          const response = await coordinator.client.get<{ findings: { rule: string }[] }>(
-            `/api/v1/cases/${draft}/findings`,
-          );
-          return response.body.findings?.map((finding) => finding.rule) ?? [];
-        },
-        { timeout: 20_000, interval: 200 },
-      )
-      .toContain('drug_interaction');
-  });
-});

@@ -22,21 +22,11 @@ import {
 } from './case-repository.ts';
 import { readCaseView, type CaseView } from './case-view.ts';
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
-import { recordCheckJob } from '../records/record-services.ts';
 
 /**
  * Applies `change` to the draft. 404 when the caller may not edit the case; 409 with the current
  * state when it is no longer a draft, or when `expectedVersion` is not the stored version.
  */
-/** Intake fields the records check reads (codes, medicines, allergies, proposed treatment). */
-const intakeFieldsForRecordsCheck = [
-  'diagnosisCode',
-  'diagnosisText',
-  'proposedTreatment',
-  'medications',
-  'allergies',
-] as const satisfies readonly (keyof CaseDraftChange)[];
-
 export async function updateCaseDraft(
   services: Services,
   context: RequestContext,
@@ -46,7 +36,7 @@ export async function updateCaseDraft(
   const actor = requireActor(context);
   const codeSet: Icd10CmCodeSet | null =
     typeof change.diagnosisCode === 'string' ? await loadIcd10CmCodeSet() : null;
-  const view = await transact(services, async (unit) => {
+  return transact(services, async (unit) => {
     const row = await findVisibleCase(unit.trx, actor, 'case.update', caseId);
     if (row === undefined) throw new AppError('not_found');
     if (row.state !== 'draft') {
@@ -130,8 +120,4 @@ export async function updateCaseDraft(
     });
     return readCaseView(unit.trx, actor, row.id, unit.now);
   });
-  // What the records check reads of the intake changed: it runs again.
-  if (intakeFieldsForRecordsCheck.some((field) => change[field] !== undefined))
-    await services.records.jobs.send(recordCheckJob, { caseId: view.id });
-  return view;
 }
