@@ -72,6 +72,7 @@ export const auditEventTypes = {
   'record.findings_read': 'R',
   'record.finding_decided': 'U',
   'record.blockers_overridden': 'U',
+  'record.release_form_generated': 'C',
   'opinion.draft_read': 'R',
   'opinion.draft_saved': 'U',
   'opinion.peer_review_requested': 'C',

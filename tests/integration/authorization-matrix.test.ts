@@ -947,6 +947,27 @@ const samples: Record<string, RouteSample> = {
       permitted: () => refused(404, 'not_found'),
     }),
   },
+  // The release authorization is prepared by those who may add documents to the case.
+  'POST /api/v1/cases/:id/release-of-information': {
+    calls: (subject) =>
+      fixtureCases.map(({ id, patient }) => ({
+        label: patient.label,
+        url: `/api/v1/cases/${id}/release-of-information`,
+        body: {
+          facility: { name: 'Riverside General Hospital' },
+          recordsWanted: ['Pathology reports'],
+          from: '2024-01-01',
+          to: '2024-12-31',
+        },
+        resource: (actor: Extract<Subject, { actor: unknown }>['actor']) =>
+          patientFacts(actor, patient),
+        permitted:
+          'actor' in subject && mayAttachTo(subject.actor, patient)
+            ? ok(200)
+            : refused(404, 'not_found'),
+        check: (response: TestResponse<AnswerBody>) => expect(response.text).toMatch(/^%PDF-/u),
+      })),
+  },
   'GET /api/v1/org/checklists': {
     calls: () => [{ label: '', url: '/api/v1/org/checklists', permitted: ok(200) }],
   },

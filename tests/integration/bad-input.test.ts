@@ -107,6 +107,13 @@ function validBodies(): Record<string, Record<string, unknown>> {
       outcome: 'dismissed',
       reason: 'Discussed with the patient',
     },
+    'POST /api/v1/cases/:id/release-of-information': {
+      facility: { name: 'Riverside General Hospital', address: '1 River Road, Springfield' },
+      recordsWanted: ['Pathology reports', 'CT images on disc'],
+      from: '2024-01-01',
+      to: '2024-12-31',
+      purpose: 'A second medical opinion on my treatment',
+    },
     'PUT /api/v1/org/checklists': structuredClone(defaultChecklistSet),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * A case's records, as a table of routes: the documents (with unfinished uploads and imaging
  * studies), one document's content, correcting a document's description, the records timeline,
- * the safety net's findings and the decisions on them, and an organization's checklists. The
- * upload transport itself (tus) is in uploads/.
+ * the safety net's findings and the decisions on them, the authorization a patient signs to release
+ * outside records (release-of-information/), and an organization's checklists. The upload
+ * transport itself (tus) is in uploads/.
  */
 import { z } from 'zod';
 import { checklistSetSchema, defaultChecklistSet } from '../../core/safety/checklists.ts';
@@ -20,6 +21,8 @@ import {
 } from './case-records.ts';
 import { findChecklists, saveChecklists } from './record-repository.ts';
 import type { RecordServices } from './record-services.ts';
+import { generateReleaseAuthorization } from './release-of-information/generate-release-authorization.ts';
+import { releaseAuthorizationBody } from './release-of-information/release-of-information.types.ts';
 import {
   caseRecordsView,
   describeDocumentBody,
@@ -147,6 +150,31 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
       responses: { 200: findingView },
       handler: async ({ params, body, context }) =>
         decideCaseFinding(services, context, params.id, params.findingId, body),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/cases/:id/release-of-information',
+      summary:
+        'The authorization the patient signs so the organization can ask another facility for their records (the facility, the records wanted, the dates of service, the purpose), as a PDF to download; audited. For those who may add documents to the case (404 otherwise); 400 when the range is reversed or ends in the future',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: idParams,
+      body: releaseAuthorizationBody,
+      responses: { 200: z.string() },
+      produces: 'application/pdf',
+      handler: async ({ params, body, context, reply }) => {
+        const { pdf, fileName } = await generateReleaseAuthorization(
+          services,
+          context,
+          params.id,
+          body,
+        );
+        return reply
+          .header('content-type', 'application/pdf')
+          .header('content-disposition', `attachment; filename="${fileName}"`)
+          .header('cache-control', 'private, no-store')
+          .send(pdf);
+      },
     }),
     defineRoute({
       method: 'GET',

@@ -17,9 +17,6 @@
  * ≥ µ ±), with a monospaced face for the seal. The PDF standard-14 fonts are never used: they are
  * not embedded and cannot show most of those characters.
  */
-import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import {
   formatVerificationCode,
@@ -30,6 +27,7 @@ import {
   type RelativeCost,
 } from '../../core/opinion.ts';
 import type { OpinionReport, OpinionReportVersion } from './opinion-report.ts';
+import { loadReportFonts, reportFont } from './report-fonts.ts';
 
 /** Every printed word that is not the specialist's own text, per report language. */
 interface ReportLabels {
@@ -239,38 +237,9 @@ const labels: Readonly<Record<OpinionReport['language'], ReportLabels>> = {
 };
 
 /** Font aliases registered on every document. */
-const regular = 'DejaVuSans';
-const bold = 'DejaVuSans-Bold';
-const mono = 'DejaVuSansMono';
-
-const fontFiles: Readonly<Record<string, string>> = {
-  [regular]: 'DejaVuSans.ttf',
-  [bold]: 'DejaVuSans-Bold.ttf',
-  [mono]: 'DejaVuSansMono.ttf',
-};
-
-let fontsLoading: Promise<ReadonlyMap<string, Buffer>> | undefined;
-
-/** The TrueType files, read once per process from the `dejavu-fonts-ttf` package. */
-function loadFonts(): Promise<ReadonlyMap<string, Buffer>> {
-  fontsLoading ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const directory = path.join(
-      path.dirname(require.resolve('dejavu-fonts-ttf/package.json')),
-      'ttf',
-    );
-    const entries = await Promise.all(
-      Object.entries(fontFiles).map(
-        async ([name, file]) => [name, await fs.readFile(path.join(directory, file))] as const,
-      ),
-    );
-    return new Map(entries);
-  })();
-  fontsLoading.catch(() => {
-    fontsLoading = undefined;
-  });
-  return fontsLoading;
-}
+const regular: string = reportFont.regular;
+const bold: string = reportFont.bold;
+const mono: string = reportFont.mono;
 
 const size = { title: 20, heading: 15, subheading: 12.5, body: 11, pageFurniture: 10 } as const;
 const margin = { top: 64, bottom: 60, left: 50, right: 50 } as const;
@@ -648,7 +617,7 @@ function writePageFurniture(w: ReportWriter): void {
  * document's creation date is the newest signature, so the same versions give the same bytes.
  */
 export async function renderOpinionPdf(report: OpinionReport): Promise<Buffer> {
-  const fonts = await loadFonts();
+  const fonts = await loadReportFonts();
   const newest = report.versions.reduce<string | null>(
     (latest, version) =>
       latest === null || Date.parse(version.signedAt) > Date.parse(latest)

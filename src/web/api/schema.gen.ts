@@ -3424,6 +3424,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/release-of-information": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authorization the patient signs so the organization can ask another facility for their records (the facility, the records wanted, the dates of service, the purpose), as a PDF to download; audited. For those who may add documents to the case (404 otherwise); 400 when the range is reversed or ends in the future */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        facility: {
+                            name: string;
+                            address?: string;
+                            phone?: string;
+                            fax?: string;
+                        };
+                        recordsWanted: string[];
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        purpose?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org/checklists": {
         parameters: {
             query?: never;
@@ -4054,7 +4107,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -4102,7 +4155,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";

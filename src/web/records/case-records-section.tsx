@@ -4,8 +4,25 @@
  * the caller may add documents, the documents with a viewer and a download each, the imaging
  * studies by series, the uploads that did not (yet) become documents, and the records timeline.
  * Everything refreshes when an upload batch finishes; the list polls while files are processed.
+ * Those who may add documents can also prepare the authorization the patient signs so the
+ * organization can ask another facility for records (a PDF to download, print and sign).
  */
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,9 +37,12 @@ import {
   caseRecordsQueryOptions,
   decideFinding,
   documentContentPath,
+  generateReleaseAuthorization,
   recordsTimelineQueryKey,
   recordsTimelineQueryOptions,
+  releaseRecordsWantedMax,
   type CaseRecords,
+  type ReleaseAuthorizationRequest,
 } from './records-api.ts';
 import { RecordsTimeline } from './records-timeline.tsx';
 
@@ -191,6 +211,215 @@ function UploadList({ records }: { records: CaseRecords }) {
   );
 }
 
+interface ReleaseFormValues {
+  facilityName: string;
+  facilityAddress: string;
+  facilityPhone: string;
+  facilityFax: string;
+  /** One kind of record per line. */
+  recordsWanted: string;
+  /** Calendar dates (YYYY-MM-DD). */
+  from: string;
+  to: string;
+  purpose: string;
+}
+
+/** Today's calendar date in the viewer's time zone. */
+function localToday(): string {
+  const date = new Date();
+  const month = String(date.getMonth() + 1).padStart(2, '0');
+  const day = String(date.getDate()).padStart(2, '0');
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** Hands a blob to the browser as a file download. */
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
+/**
+ * The release-of-information form: the facility that holds the records, what is wanted from it
+ * and the dates of service; answers with the authorization as a PDF for the patient to sign.
+ */
+function ReleaseAuthorizationModal({
+  caseId,
+  opened,
+  onClose,
+}: {
+  caseId: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  // Dialogs take the whole screen on phones, where a centred box leaves no room to type.
+  const fullScreen = useMediaQuery('(max-width: 36em)') ?? false;
+  const [formError, setFormError] = useState<unknown>(null);
+  const [pending, setPending] = useState(false);
+  const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const form = useForm<ReleaseFormValues>({
+    mode: 'controlled',
+    initialValues: {
+      facilityName: '',
+      facilityAddress: '',
+      facilityPhone: '',
+      facilityFax: '',
+      recordsWanted: '',
+      from: '',
+      to: localToday(),
+      purpose: '',
+    },
+    validate: {
+      facilityName: (value) => (value.trim() === '' ? t('validation.required') : null),
+      recordsWanted: (value) => {
+        const lines = linesOf(value);
+        if (lines.length === 0) return t('validation.required');
+        return lines.length > releaseRecordsWantedMax
+          ? t('records.release.tooManyRecords', { max: releaseRecordsWantedMax })
+          : null;
+      },
+      from: (value) => (isDate(value) ? null : t('validation.required')),
+      to: (value, values) => {
+        if (!isDate(value)) return t('validation.required');
+        if (value > localToday()) return t('records.release.notInFuture');
+        return isDate(values.from) && values.from > value
+          ? t('records.release.endBeforeStart')
+          : null;
+      },
+    },
+  });
+
+  const close = () => {
+    form.reset();
+    setFormError(null);
+    onClose();
+  };
+
+  const submit = form.onSubmit(async (values) => {
+    setFormError(null);
+    setPending(true);
+    const address = values.facilityAddress.trim();
+    const phone = values.facilityPhone.trim();
+    const fax = values.facilityFax.trim();
+    const purpose = values.purpose.trim();
+    const request: ReleaseAuthorizationRequest = {
+      facility: {
+        name: values.facilityName.trim(),
+        ...(address === '' ? {} : { address }),
+        ...(phone === '' ? {} : { phone }),
+        ...(fax === '' ? {} : { fax }),
+      },
+      recordsWanted: linesOf(values.recordsWanted),
+      from: values.from,
+      to: values.to,
+      ...(purpose === '' ? {} : { purpose }),
+    };
+    try {
+      const pdf = await generateReleaseAuthorization(caseId, request);
+      saveBlob(pdf, t('records.release.fileName'));
+      close();
+    } catch (failure) {
+      setFormError(failure);
+    } finally {
+      setPending(false);
+    }
+  });
+
+  return (
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={t('records.release.title')}
+      fullScreen={fullScreen}
+      size="lg"
+    >
+      <form noValidate onSubmit={submit}>
+        <Stack gap="sm">
+          <Text size="sm">{t('records.release.intro')}</Text>
+          <ErrorAlert error={formError} />
+          <TextInput
+            label={t('records.release.facilityName')}
+            required
+            maxLength={200}
+            data-autofocus
+            {...form.getInputProps('facilityName')}
+          />
+          <TextInput
+            label={t('records.release.facilityAddress')}
+            maxLength={500}
+            {...form.getInputProps('facilityAddress')}
+          />
+          <Group grow wrap="wrap">
+            <TextInput
+              label={t('records.release.facilityPhone')}
+              type="tel"
+              maxLength={50}
+              {...form.getInputProps('facilityPhone')}
+            />
+            <TextInput
+              label={t('records.release.facilityFax')}
+              type="tel"
+              maxLength={50}
+              {...form.getInputProps('facilityFax')}
+            />
+          </Group>
+          <Textarea
+            label={t('records.release.recordsWanted')}
+            description={t('records.release.recordsWantedHint', { max: releaseRecordsWantedMax })}
+            placeholder={t('records.release.recordsWantedPlaceholder')}
+            required
+            autosize
+            minRows={3}
+            {...form.getInputProps('recordsWanted')}
+          />
+          <Group grow wrap="wrap">
+            <TextInput
+              type="date"
+              label={t('records.release.from')}
+              required
+              max={localToday()}
+              {...form.getInputProps('from')}
+            />
+            <TextInput
+              type="date"
+              label={t('records.release.to')}
+              required
+              max={localToday()}
+              {...form.getInputProps('to')}
+            />
+          </Group>
+          <TextInput
+            label={t('records.release.purpose')}
+            description={t('records.release.purposeHint')}
+            maxLength={500}
+            {...form.getInputProps('purpose')}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={pending}>
+              {t('records.release.submit')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
 export function CaseRecordsSection({
   caseId,
   audience,
@@ -203,6 +432,7 @@ export function CaseRecordsSection({
   const findings = useQuery(caseFindingsQueryOptions(caseId));
   const timeline = useQuery(recordsTimelineQueryOptions(caseId));
   const [target, setTarget] = useState<ViewerTarget | null>(null);
+  const [releaseOpen, setReleaseOpen] = useState(false);
 
   const refresh = async () => {
     await Promise.all([
@@ -260,6 +490,13 @@ export function CaseRecordsSection({
             />
           ))}
         {canUpload && <RecordUploader caseId={caseId} onUploaded={() => void refresh()} />}
+        {canUpload && (
+          <Group>
+            <Button variant="light" onClick={() => setReleaseOpen(true)}>
+              {t('records.release.open')}
+            </Button>
+          </Group>
+        )}
         {records.error !== null && <ErrorAlert error={records.error} />}
         {records.data !== undefined && (
           <>
@@ -284,6 +521,11 @@ export function CaseRecordsSection({
         target={target}
         onClose={() => setTarget(null)}
         {...(records.data === undefined ? {} : { records: records.data })}
+      />
+      <ReleaseAuthorizationModal
+        caseId={caseId}
+        opened={releaseOpen}
+        onClose={() => setReleaseOpen(false)}
       />
     </Paper>
   );

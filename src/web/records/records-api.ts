@@ -2,7 +2,8 @@
  * The browser's view of a case's records (issue 4): the shapes the records screens read (mirroring
  * the server's `records.types.ts`), their query keys and options, and every URL the records
  * pipeline talks to (the tus upload endpoint, the document list, a document's content, the
- * records timeline, the safety net's findings and decisions). It is the one module that knows
+ * records timeline, the safety net's findings and decisions, the release-of-information
+ * authorization). It is the one module that knows
  * those paths, so the generated typed client can replace the hand-written fetches here without
  * touching a component. Bodies are checked for their outline before use.
  */
@@ -257,6 +258,34 @@ export async function fetchDocumentContent(
       params: { path: { id: caseId, documentId }, query: { purpose: 'view' } },
       parseAs: 'arrayBuffer',
       signal,
+    }),
+  );
+}
+
+/** What the patient asks another facility for (`POST …/release-of-information`). */
+export interface ReleaseAuthorizationRequest {
+  facility: { name: string; address?: string; phone?: string; fax?: string };
+  /** 1 to 10 kinds of record, e.g. "Pathology reports". */
+  recordsWanted: string[];
+  /** First and last dates of service (YYYY-MM-DD), not after today. */
+  from: IsoDate;
+  to: IsoDate;
+  purpose?: string;
+}
+
+/** The most kinds of record one authorization lists (the server's limit). */
+export const releaseRecordsWantedMax = 10;
+
+/** The authorization the patient signs, as a PDF to save. */
+export async function generateReleaseAuthorization(
+  caseId: string,
+  request: ReleaseAuthorizationRequest,
+): Promise<Blob> {
+  return unwrap(
+    client.POST('/api/v1/cases/{id}/release-of-information', {
+      params: { path: { id: caseId } },
+      body: request,
+      parseAs: 'blob',
     }),
   );
 }
