@@ -86,6 +86,24 @@ async function processed(uploadId: string) {
   return row!;
 }
 
+/**
+ * Waits until the upload's plaintext staging is gone: it is deleted right after the transaction
+ * that recorded the outcome commits, so it may outlive the row's change by a moment.
+ */
+async function stagingGone(uploadId: string) {
+  const staged = stagingFilePath(testApp.app.services.config, uploadId);
+  await expect
+    .poll(
+      () =>
+        fs.stat(staged).then(
+          () => 'present',
+          (error: unknown) => (error as NodeJS.ErrnoException).code,
+        ),
+      { timeout: 10_000, interval: 50 },
+    )
+    .toBe('ENOENT');
+}
+
 async function documentOf(uploadId: string) {
   return db()
     .selectFrom('record_documents')
@@ -165,9 +183,7 @@ describe('a complete upload', () => {
       duplicate_of_document_id: null,
     });
     expect(doc.display_name).toMatch(/ — /);
-    await expect(fs.stat(stagingFilePath(testApp.app.services.config, uploadId))).rejects.toThrow(
-      /ENOENT/,
-    );
+    await stagingGone(uploadId);
     // At rest the blob is ciphertext: no PDF header, no text of the document.
     const blob = await db()
       .selectFrom('blobs')
@@ -295,9 +311,7 @@ describe('refusals and quarantine', () => {
       state: 'refused',
       refusal_code: 'malware_detected',
     });
-    await expect(fs.stat(stagingFilePath(testApp.app.services.config, id))).rejects.toThrow(
-      /ENOENT/,
-    );
+    await stagingGone(id);
     expect(await db().selectFrom('blobs').select('id').execute()).toHaveLength(blobs.length);
     const listed = await specialistOrCoordinatorList();
     expect(listed.uploads.find((u) => u.id === id)).toMatchObject({
@@ -332,9 +346,7 @@ describe('refusals and quarantine', () => {
     expect(await db().selectFrom('record_documents').select('id').execute()).toHaveLength(
       documents.length,
     );
-    await expect(fs.stat(stagingFilePath(testApp.app.services.config, id))).rejects.toThrow(
-      /ENOENT/,
-    );
+    await stagingGone(id);
   });
 
   it('holds a file in quarantine while the configured scanner does not answer', async () => {
