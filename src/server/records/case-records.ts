@@ -6,7 +6,6 @@
  * who may add documents to the case (the patient side, the coordinator).
  */
 import type { Readable } from 'node:stream';
-import { attachmentUploadAction } from '../../core/attachments.ts';
 import { AppError } from '../../core/errors.ts';
 import {
   documentDisplayName,
@@ -15,7 +14,6 @@ import {
 } from '../../core/records/record-types.ts';
 import type { Services } from '../app/services.ts';
 import { auditedRead, transact } from '../app/unit-of-work.ts';
-import { findCaseForAttachments } from '../attachments/attachment-repository.ts';
 import { openBlob } from '../blobs/sealed-blobs.ts';
 import { caseAuditOrigin } from '../cases/case-facts.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
@@ -29,6 +27,7 @@ import {
   type DocumentRow,
 } from './record-repository.ts';
 import { recordCheckJob, type RecordServices } from './record-services.ts';
+import { findRecordsCase } from './records-case.ts';
 import type { z } from 'zod';
 import type {
   caseRecordsView,
@@ -40,7 +39,7 @@ import type {
 
 type RecordsServices = Services & { records: RecordServices };
 
-/** The case if the caller may read it (and whether they may add documents); else 404. */
+/** The case if the caller may read it (or add documents, for `upload`), with the actor; else 404. */
 async function readableCase(
   db: Services['db'],
   context: RequestContext,
@@ -48,10 +47,7 @@ async function readableCase(
   need: 'read' | 'upload' = 'read',
 ) {
   const actor = requireActor(context);
-  const found = await findCaseForAttachments(db, actor, attachmentUploadAction(actor.role), caseId);
-  if (found === undefined || !(need === 'read' ? found.may_read : found.may_upload))
-    throw new AppError('not_found');
-  return { actor, found };
+  return { actor, found: await findRecordsCase(db, actor, caseId, need) };
 }
 
 function documentOf(row: DocumentRow): z.infer<typeof documentView> {

@@ -443,6 +443,23 @@ export async function saveTrackedFindings(
     .execute();
 }
 
+/** When the safety net last ran over a case (null: never). */
+export async function findRecordsCheckedAt(db: Executor, caseId: string) {
+  const row = await db
+    .selectFrom('cases')
+    .select('records_checked_at')
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return row?.records_checked_at ?? null;
+}
+
+/** The names of the people `ids` names (those who decided findings). */
+export function findUserNames(db: Executor, ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return Promise.resolve([]);
+  return db.selectFrom('users').select(['id', 'name']).where('id', 'in', unique).execute();
+}
+
 /** Marks when the safety net last ran over a case. */
 export function markRecordsChecked(trx: Executor, caseId: string, at: Date) {
   return trx

@@ -4,11 +4,10 @@
  * to the case may prepare it (the patient side, the coordinator); anyone else learns "not found".
  * Nothing is stored but the audit event, which holds no free text (no facility, no record names).
  */
-import { attachmentUploadAction } from '../../../core/attachments.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { Services } from '../../app/services.ts';
 import { transact } from '../../app/unit-of-work.ts';
-import { findCaseForAttachments } from '../../attachments/attachment-repository.ts';
+import { findRecordsCase } from '../records-case.ts';
 import { caseAuditOrigin } from '../../cases/case-facts.ts';
 import { requireActor, type RequestContext } from '../../http/request-context.ts';
 import {
@@ -47,13 +46,7 @@ export async function generateReleaseAuthorization(
 ): Promise<{ pdf: Buffer; fileName: string }> {
   const form = await transact(services, async (unit): Promise<ReleaseAuthorization> => {
     const actor = requireActor(context);
-    const found = await findCaseForAttachments(
-      unit.trx,
-      actor,
-      attachmentUploadAction(actor.role),
-      caseId,
-    );
-    if (found?.may_upload !== true) throw new AppError('not_found');
+    const found = await findRecordsCase(unit.trx, actor, caseId, 'upload');
     const parties = await findReleaseParties(unit.trx, found.id);
     if (parties === undefined) throw new AppError('not_found');
     const today = calendarDateIn(unit.now, parties.organization_time_zone);

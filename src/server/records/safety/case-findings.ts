@@ -10,7 +10,6 @@
  */
 import type { z } from 'zod';
 import type { Actor } from '../../../core/access.ts';
-import { attachmentUploadAction } from '../../../core/attachments.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { EvidenceSource } from '../../../core/safety/finding.ts';
 import {
@@ -21,11 +20,17 @@ import {
 } from '../../../core/safety/resolution.ts';
 import type { Services } from '../../app/services.ts';
 import { auditedRead, transact, type UnitOfWork } from '../../app/unit-of-work.ts';
-import { findCaseForAttachments } from '../../attachments/attachment-repository.ts';
 import { caseAuditOrigin } from '../../cases/case-facts.ts';
 import type { Database, DatabaseTransaction } from '../../db/database.ts';
 import { requireActor, type RequestContext } from '../../http/request-context.ts';
-import { listTrackedFindings, lockCaseRecords, saveTrackedFindings } from '../record-repository.ts';
+import {
+  findRecordsCheckedAt,
+  findUserNames,
+  listTrackedFindings,
+  lockCaseRecords,
+  saveTrackedFindings,
+} from '../record-repository.ts';
+import { findRecordsCase } from '../records-case.ts';
 import type { findingDecisionBody, findingListView, findingView } from '../records.types.ts';
 import { checkCaseRecords } from './check-case-records.ts';
 
@@ -34,12 +39,6 @@ type FindingView = z.infer<typeof findingView>;
 /** Staff who handle findings: the coordinator, who triages the case. */
 function handlesFindings(actor: Actor): boolean {
   return actor.role === 'coordinator';
-}
-
-async function readableCase(db: Database | DatabaseTransaction, actor: Actor, caseId: string) {
-  const found = await findCaseForAttachments(db, actor, attachmentUploadAction(actor.role), caseId);
-  if (found === undefined || !found.may_read) throw new AppError('not_found');
-  return found;
 }
 
 function evidenceLabel(source: EvidenceSource): { label: string; documentId: string | null } {
@@ -65,14 +64,7 @@ function evidenceLabel(source: EvidenceSource): { label: string; documentId: str
 }
 
 async function userNames(db: Database | DatabaseTransaction, ids: readonly string[]) {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map<string, string>();
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'name'])
-    .where('id', 'in', unique)
-    .execute();
-  return new Map(rows.map((row) => [row.id, row.name]));
+  return new Map((await findUserNames(db, ids)).map((row) => [row.id, row.name]));
 }
 
 function viewOf(
@@ -153,15 +145,6 @@ async function listView(
   };
 }
 
-async function checkedAtOf(db: Database | DatabaseTransaction, caseId: string) {
-  const row = await db
-    .selectFrom('cases')
-    .select('records_checked_at')
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  return row?.records_checked_at ?? null;
-}
-
 /** The findings of a case as the caller may see them. */
 export async function listCaseFindings(
   services: Services,
@@ -170,10 +153,10 @@ export async function listCaseFindings(
 ): Promise<z.infer<typeof findingListView>> {
   const actor = requireActor(context);
   return auditedRead(services, async (unit) => {
-    const found = await readableCase(unit.db, actor, caseId);
+    const found = await findRecordsCase(unit.db, actor, caseId);
     const [tracked, checkedAt] = await Promise.all([
       listTrackedFindings(unit.db, found.id),
-      checkedAtOf(unit.db, found.id),
+      findRecordsCheckedAt(unit.db, found.id),
     ]);
     await unit.audit({
       ...caseAuditOrigin(context, actor, found.patient_user_id),
@@ -199,11 +182,11 @@ export async function runCaseChecks(
   caseId: string,
 ): Promise<z.infer<typeof findingListView>> {
   const actor = requireActor(context);
-  const found = await readableCase(services.db, actor, caseId);
+  const found = await findRecordsCase(services.db, actor, caseId);
   if (!handlesFindings(actor)) throw new AppError('not_found');
   const tracked = await checkCaseRecords(services, found.id, actor.userId);
   if (tracked === null) throw new AppError('not_found');
-  return listView(services.db, tracked, true, await checkedAtOf(services.db, found.id));
+  return listView(services.db, tracked, true, await findRecordsCheckedAt(services.db, found.id));
 }
 
 /** The coordinator resolves or dismisses one finding. */
@@ -229,7 +212,7 @@ export async function decideCaseFinding(
     });
   const decision = parsed.data;
   return transact(services, async (unit) => {
-    const found = await readableCase(unit.trx, actor, caseId);
+    const found = await findRecordsCase(unit.trx, actor, caseId);
     if (!handlesFindings(actor)) throw new AppError('not_found');
     await lockCaseRecords(unit.trx, found.id);
     const tracked = (await listTrackedFindings(unit.trx, found.id)).find(
