@@ -71,6 +71,7 @@ export const auditEventTypes = {
   'record.checked': 'E',
   'record.findings_read': 'R',
   'record.finding_decided': 'U',
+  'record.finding_responded': 'U',
   'record.blockers_overridden': 'U',
   'record.release_form_generated': 'C',
   'opinion.draft_read': 'R',

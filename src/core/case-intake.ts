@@ -5,7 +5,7 @@
  * `submit` in `case-lifecycle.ts`.
  */
 import { z } from 'zod';
-import { intakeQuestionLimits, urgencies } from './case-lifecycle.ts';
+import { intakeQuestionLimits, urgencies, type CaseState } from './case-lifecycle.ts';
 
 /** How severe an allergic reaction is (FHIR R4 AllergyIntolerance.reaction.severity, plus unknown). */
 export const allergySeverities = ['mild', 'moderate', 'severe', 'unknown'] as const;
@@ -80,3 +80,44 @@ export const caseDraftChangeSchema = z.strictObject({
 });
 
 export type CaseDraftChange = z.infer<typeof caseDraftChangeSchema>;
+
+/**
+ * The intake fields the records check reads (docs/safety-net.md): the diagnosis, the proposed
+ * treatment, the medications and the allergies. A change to any of them makes the case's check
+ * stale.
+ */
+export const recordsCheckIntakeFields = [
+  'diagnosisCode',
+  'diagnosisText',
+  'proposedTreatment',
+  'medications',
+  'allergies',
+] as const satisfies readonly (keyof CaseDraftChange)[];
+
+/**
+ * Until a submitted case is ready for matching, the patient side may still correct what the
+ * records check reads: its findings ask them to ("check your medicine list"). Everything else of
+ * a submitted intake is what the organization received.
+ */
+export const intakeCorrectionStates = [
+  'submitted',
+  'triage',
+  'awaiting_records',
+] as const satisfies readonly CaseState[];
+
+/** Whether `change` touches a field the records check reads. */
+export function changesRecordsCheckInput(change: CaseDraftChange): boolean {
+  return recordsCheckIntakeFields.some((field) => change[field] !== undefined);
+}
+
+/**
+ * Whether `change` may be saved on a case in `state`: anything while it is a draft; afterwards,
+ * in the correction states, a change of the fields the records check reads and of nothing else.
+ */
+export function intakeChangeAllowed(state: CaseState, change: CaseDraftChange): boolean {
+  if (state === 'draft') return true;
+  if (!(intakeCorrectionStates as readonly CaseState[]).includes(state)) return false;
+  const fields: readonly string[] = recordsCheckIntakeFields;
+  const changed = Object.entries(change).filter(([, value]) => value !== undefined);
+  return changed.length > 0 && changed.every(([field]) => fields.includes(field));
+}

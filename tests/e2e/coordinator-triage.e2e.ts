@@ -2,8 +2,9 @@
  * Journey e: the demo patient submits a case (through the API, as the intake wizard would); the
  * demo coordinator finds it in the queue under "Submitted", starts triage and requests a missing
  * record, and sees the case under "Awaiting records" with the stage counts updated. Then the
- * records arrive, the coordinator marks the case ready and offers it to the demo specialist, who
- * declines with a reason; the coordinator sees the decline and is asked to re-offer.
+ * records arrive; the records check holds the case back, so the coordinator marks it ready by
+ * overriding with a reason, and offers it to the demo specialist, who declines with a reason; the
+ * coordinator sees the decline and is asked to re-offer.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -142,7 +143,19 @@ void test('coordinator: triage a submitted case and request a record; offer it; 
     await page.locator(`a[href="/queue/${caseId}"]`).first().click();
     await page.getByRole('button', { name: 'Mark the records as received' }).click();
     await expectStage(page, 'In triage');
+    // The records check holds it back (amoxicillin against her penicillin allergy, and records
+    // the checklist asks for): the coordinator overrides with a reason, kept in the audit trail.
     await page.getByRole('button', { name: 'Mark ready for matching' }).click();
+    await page
+      .getByText('The records check found problems that block matching.', { exact: false })
+      .waitFor();
+    await page.getByRole('button', { name: 'Mark ready anyway…' }).click();
+    const override = page.getByRole('dialog', { name: 'Mark ready despite the records check' });
+    await override
+      .getByLabel('Why the case may go on')
+      .fill('The rash years ago was not an allergy: confirmed with her GP by phone.');
+    await override.getByRole('button', { name: 'Override and mark ready' }).click();
+    await override.waitFor({ state: 'detached' });
     await expectStage(page, 'Ready for matching');
     await page.getByRole('button', { name: 'Offer to a specialist…' }).click();
     const offer = page.getByRole('dialog', { name: 'Offer the case to a specialist' });

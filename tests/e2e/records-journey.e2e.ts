@@ -4,9 +4,9 @@
  * letter that names someone else, a CT series of three images and a FHIR bundle exported from a
  * patient portal. The progress bars run, the documents appear once checked, the timeline fills
  * with the bundle's clinical events, and the records check tells her in plain words that a
- * document may be about someone else. The coordinator sees the same finding with its technical
- * explanation; the specialist on the case opens the CT series in the DICOM viewer and scrolls
- * through it.
+ * document may be about someone else; she explains that it is not hers. The coordinator sees
+ * the same finding with its technical explanation and her explanation; the specialist on the
+ * case opens the CT series in the DICOM viewer and scrolls through it.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import {
 } from './support/harness.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/records');
+const explanation = 'That letter is not mine. The clinic gave me the wrong one; I asked for mine.';
 
 /** Calls the API as the signed-in person, the way the app does. */
 async function callApi<T>(page: Page, pathname: string): Promise<T> {
@@ -127,6 +128,17 @@ void test('records: a folder of records is sent, understood and checked; staff s
       await records
         .getByText(/"[^"]*Pathology report[^"]*", may be about someone else/)
         .waitFor({ timeout: 30_000 });
+      // She explains it; the finding stays for the coordinator to verify.
+      const finding = records
+        .getByRole('listitem')
+        .filter({ hasText: /"[^"]*Pathology report[^"]*", may be about someone else/ })
+        .first();
+      await finding.getByRole('button', { name: 'Explain' }).click();
+      await finding.getByLabel('Your explanation').fill(explanation);
+      await finding.getByRole('button', { name: 'Send' }).click();
+      await finding.getByText(/^You explained on /).waitFor();
+      await finding.getByText(explanation, { exact: true }).waitFor();
+      await finding.getByRole('button', { name: 'Change your explanation' }).waitFor();
       await signOut(page);
     });
 
@@ -138,6 +150,9 @@ void test('records: a folder of records is sent, understood and checked; staff s
       await records.getByRole('heading', { name: 'Safety net findings' }).waitFor();
       // The technical explanation names what differs.
       await records.getByText(/recorded name "Jonathan Someoneelse"/).waitFor();
+      // The patient's explanation stands out on the finding, ready to verify.
+      await records.getByText("The patient's explanation").first().waitFor();
+      await records.getByText(explanation, { exact: true }).waitFor();
       await signOut(page);
     });
 

@@ -947,6 +947,13 @@ const samples: Record<string, RouteSample> = {
       permitted: () => refused(404, 'not_found'),
     }),
   },
+  // No fixture case has findings: whoever may respond for the patient learns only "not found".
+  'POST /api/v1/cases/:id/findings/:findingId/response': {
+    calls: recordCalls(`findings/${randomUUID()}/response`, {
+      body: { kind: 'answer', text: 'The scan was done at St Mary’s on 3 March.' },
+      permitted: () => refused(404, 'not_found'),
+    }),
+  },
   // The release authorization is prepared by those who may add documents to the case.
   'POST /api/v1/cases/:id/release-of-information': {
     calls: (subject) =>

@@ -107,6 +107,10 @@ function validBodies(): Record<string, Record<string, unknown>> {
       outcome: 'dismissed',
       reason: 'Discussed with the patient',
     },
+    'POST /api/v1/cases/:id/findings/:findingId/response': {
+      kind: 'explanation',
+      text: 'I stopped warfarin in June.',
+    },
     'POST /api/v1/cases/:id/release-of-information': {
       facility: { name: 'Riverside General Hospital', address: '1 River Road, Springfield' },
       recordsWanted: ['Pathology reports', 'CT images on disc'],

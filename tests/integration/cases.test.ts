@@ -197,9 +197,20 @@ describe('a case from draft to ready for matching', () => {
     expect(submitted.stageDeadlineAt).toBe(
       stageDeadline('submitted', 'routine', submittedAt, madrid)!.toISOString(),
     );
+    // Once submitted, only what the records check reads may still be corrected.
     expectError(await patchCase(patient.client, draft.id, { history: 'late' }), 409, 'conflict', {
-      message: 'Only a draft can be changed.',
-      details: { currentState: 'submitted' },
+      message:
+        'Once a case is submitted, only its diagnosis, proposed treatment, medications and allergies can be corrected.',
+      details: {
+        currentState: 'submitted',
+        correctable: [
+          'diagnosisCode',
+          'diagnosisText',
+          'proposedTreatment',
+          'medications',
+          'allergies',
+        ],
+      },
     });
 
     const triage = await expectTransition(coordinator.client, draft.id, {
@@ -234,8 +245,15 @@ describe('a case from draft to ready for matching', () => {
     expect(provided).toMatchObject({ state: 'triage', stageOwner: 'coordinator' });
     expect(provided.recordRequests).toEqual([expect.objectContaining({ status: 'fulfilled' })]);
 
+    // No knee imaging among the records: the records check (run by the step itself when the
+    // submission's job has not run yet) holds matching back until the coordinator overrides it.
+    const blocked = await transition(coordinator.client, draft.id, { transition: 'mark_ready' });
+    expect(blocked.status, blocked.text).toBe(409);
+    expect(blocked.body).toMatchObject({ error: { details: { reason: 'open_blockers' } } });
+    const overrideReason = 'Knee X-rays seen at the referring practice';
     const ready = await expectTransition(coordinator.client, draft.id, {
       transition: 'mark_ready',
+      blockerOverrideReason: overrideReason,
     });
     expect(ready).toMatchObject({ state: 'ready_for_matching', stageOwner: 'coordinator' });
     expect(
@@ -256,7 +274,8 @@ describe('a case from draft to ready for matching', () => {
       .where('entity_id', '=', draft.id)
       .orderBy('seq')
       .execute();
-    expect(audited.map((event) => event.event_type)).toEqual([
+    const caseEvents = audited.filter((event) => event.event_type.startsWith('case.'));
+    expect(caseEvents.map((event) => event.event_type)).toEqual([
       'case.created',
       'case.updated',
       'case.updated',
@@ -267,11 +286,17 @@ describe('a case from draft to ready for matching', () => {
       'case.transitioned',
     ]);
     // The proxy's step shows who acted for whom.
-    expect(audited[6]).toMatchObject({
+    expect(caseEvents[6]).toMatchObject({
       actor_user_id: proxy.userId,
       on_behalf_of_user_id: patient.userId,
       details: expect.objectContaining({ transition: 'records_provided' }),
     });
+    expect(audited.filter((event) => event.event_type === 'record.blockers_overridden')).toEqual([
+      expect.objectContaining({
+        actor_user_id: coordinator.userId,
+        details: expect.objectContaining({ reason: overrideReason }),
+      }),
+    ]);
   });
 });
 

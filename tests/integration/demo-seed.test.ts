@@ -51,6 +51,16 @@ describe('the demo seed', () => {
     const signed = await services.db.selectFrom('opinion_versions').select('id').execute();
     expect(signed.length).toBeGreaterThanOrEqual(5);
     expect((await verifyAuditChain(services.db)).ok).toBe(true);
+    // The demo's cases come without records: those their checklist holds back went on to
+    // matching by the coordinator's override, on the record with its reason.
+    const overrides = await services.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event_type', '=', 'record.blockers_overridden')
+      .execute();
+    expect(overrides.length).toBeGreaterThan(0);
+    for (const { details } of overrides)
+      expect(details).toMatchObject({ reason: expect.stringMatching(/^Demo data/) });
     // The seeded history leaves in-app notifications but sends no email.
     const inbox = await services.db.selectFrom('notifications').select('id').execute();
     expect(inbox.length).toBeGreaterThan(10);

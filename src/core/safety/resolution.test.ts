@@ -1,19 +1,27 @@
 /**
  * The resolution trail: merging a new run into the tracked findings (new → open, gone →
- * resolved by the system, still raised → keeps a person's decision), people's decisions, and the
- * guard against moving a case on with an open blocker.
+ * resolved by the system, still raised → keeps a person's decision), people's decisions, the
+ * patient side's responses (which leave a finding open for staff to verify), and the guard
+ * against moving a case on with an open blocker.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.ts';
 import type { Finding, FindingSeverity } from './finding.ts';
 import {
   decideFinding,
   dismissFinding,
   findingDecisionSchema,
+  findingResponseKinds,
+  findingResponseMaxLength,
   hasOpenBlocker,
   mergeSafetyNetRun,
+  patientResponseOf,
   reopenFinding,
   resolutionsOf,
   resolveFinding,
+  respondToFinding,
+  type FindingTrailEntry,
   type TrackedFinding,
 } from './resolution.ts';
 
@@ -171,6 +179,236 @@ describe('decisions', () => {
       'reopened',
     ]);
     expect(reopenFinding(open!, 'user-3', t3)).toBe(open);
+  });
+});
+
+describe('responses of the patient side', () => {
+  const [open] = mergeSafetyNetRun([], [finding('a')], t1);
+
+  it('appends the answer to the trail and leaves the finding open, unresolved', () => {
+    const answered = respondToFinding(
+      open!,
+      { kind: 'answer', text: "  The CT was done at St Mary's on 3 March; I asked them for it.  " },
+      'patient-1',
+      t2,
+    );
+    expect(answered).toMatchObject({ state: 'open', resolution: null, present: true });
+    expect(answered.trail.at(-1)).toEqual({
+      at: t2,
+      action: 'responded',
+      by: 'patient-1',
+      method: null,
+      note: "The CT was done at St Mary's on 3 March; I asked them for it.",
+      severity: 'blocker',
+      response: { kind: 'answer', onBehalfOf: null },
+    });
+    expect(patientResponseOf(answered)).toEqual({
+      kind: 'answer',
+      text: "The CT was done at St Mary's on 3 March; I asked them for it.",
+      by: 'patient-1',
+      onBehalfOf: null,
+      at: t2,
+    });
+    expect(patientResponseOf(open!)).toBeNull();
+  });
+
+  it('records who wrote it for whom, and shows the latest of several', () => {
+    const first = respondToFinding(
+      open!,
+      { kind: 'answer', text: 'Asked the clinic.' },
+      'patient-1',
+      t2,
+    );
+    const second = respondToFinding(
+      first,
+      { kind: 'explanation', text: 'She stopped warfarin in June.' },
+      'proxy-1',
+      t3,
+      'patient-1',
+    );
+    expect(second.trail.map((step) => step.action)).toEqual(['raised', 'responded', 'responded']);
+    expect(patientResponseOf(second)).toEqual({
+      kind: 'explanation',
+      text: 'She stopped warfarin in June.',
+      by: 'proxy-1',
+      onBehalfOf: 'patient-1',
+      at: t3,
+    });
+  });
+
+  it('is verified by staff: resolving as answered keeps the response on record', () => {
+    const answered = respondToFinding(
+      open!,
+      { kind: 'answer', text: 'Biopsy at Riverside, 2 May.' },
+      'patient-1',
+      t2,
+    );
+    const resolved = resolveFinding(answered, 'answered', 'coordinator-1', t3, 'Confirmed.');
+    expect(resolved).toMatchObject({
+      state: 'resolved',
+      resolution: { method: 'answered', by: 'coordinator-1' },
+    });
+    expect(resolved.trail.map((step) => step.action)).toEqual(['raised', 'responded', 'resolved']);
+    expect(patientResponseOf(resolved)?.text).toBe('Biopsy at Riverside, 2 May.');
+  });
+
+  it('survives the next run that still raises the finding', () => {
+    const answered = respondToFinding(
+      open!,
+      { kind: 'answer', text: 'Requested from the lab.' },
+      'patient-1',
+      t2,
+    );
+    const [kept] = mergeSafetyNetRun([answered], [finding('a')], t3);
+    expect(kept).toMatchObject({ state: 'open' });
+    expect(patientResponseOf(kept!)).toMatchObject({ text: 'Requested from the lab.' });
+  });
+
+  it('refuses a finding that is resolved or dismissed, as a conflict', () => {
+    const closed = [
+      resolveFinding(open!, 'record_added', 'coordinator-1', t2),
+      dismissFinding(open!, 'Not relevant here.', 'coordinator-1', t2),
+      mergeSafetyNetRun([open!], [], t2)[0]!,
+    ];
+    for (const tracked of closed) {
+      const attempt = () =>
+        respondToFinding(tracked, { kind: 'answer', text: 'Here it is.' }, 'patient-1', t3);
+      expect(attempt).toThrow(AppError);
+      try {
+        attempt();
+      } catch (error) {
+        expect(error).toMatchObject({
+          code: 'conflict',
+          details: { reason: 'finding_not_open', state: tracked.state },
+        });
+      }
+    }
+  });
+
+  it('takes 1 to 2000 characters once trimmed', () => {
+    const respond = (text: string) =>
+      respondToFinding(open!, { kind: 'explanation', text }, 'patient-1', t2);
+    for (const text of ['', '   \n\t ', 'x'.repeat(findingResponseMaxLength + 1)])
+      expect(() => respond(text)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    expect(patientResponseOf(respond('x'.repeat(findingResponseMaxLength)))?.text).toHaveLength(
+      findingResponseMaxLength,
+    );
+    expect(patientResponseOf(respond(` ${'y'.repeat(findingResponseMaxLength)} `))?.text).toBe(
+      'y'.repeat(findingResponseMaxLength),
+    );
+  });
+
+  it('reads stored trails defensively', () => {
+    const stored = (trail: unknown[]) => patientResponseOf({ trail: trail as FindingTrailEntry[] });
+    // Written without the response part: an answer by the writer.
+    expect(
+      stored([
+        { at: t1, action: 'raised', by: null, method: null, note: null, severity: 'warning' },
+        { at: t2, action: 'responded', by: 'u-1', method: null, note: 'Old.', severity: 'warning' },
+      ]),
+    ).toEqual({ kind: 'answer', text: 'Old.', by: 'u-1', onBehalfOf: null, at: t2 });
+    // Broken entries are skipped in favour of an earlier whole one.
+    expect(
+      stored([
+        {
+          at: t1,
+          action: 'responded',
+          by: 'u-1',
+          note: 'Kept.',
+          response: { kind: 'explanation' },
+        },
+        { at: t2, action: 'responded', by: null, note: 'No writer.' },
+        { at: t3, action: 'responded', by: 'u-2', note: null },
+        { at: t3, action: 'responded', by: 'u-2', note: 'Odd kind.', response: 'x' },
+      ]),
+    ).toMatchObject({ kind: 'answer', text: 'Odd kind.', by: 'u-2', onBehalfOf: null });
+    expect(
+      stored([
+        {
+          at: t1,
+          action: 'responded',
+          by: 'u-1',
+          note: 'Kept.',
+          response: { kind: 'explanation' },
+        },
+        { at: t2, action: 'responded', by: null, note: 'No writer.' },
+      ]),
+    ).toEqual({ kind: 'explanation', text: 'Kept.', by: 'u-1', onBehalfOf: null, at: t1 });
+    expect(stored([])).toBeNull();
+  });
+
+  it('only ever appends to the trail, and a response never decides the finding', () => {
+    type Step =
+      | { type: 'respond'; kind: (typeof findingResponseKinds)[number]; text: string }
+      | { type: 'resolve' }
+      | { type: 'dismiss' }
+      | { type: 'reopen' }
+      | { type: 'run'; raised: boolean; severity: FindingSeverity };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({
+        type: fc.constant('respond' as const),
+        kind: fc.constantFrom(...findingResponseKinds),
+        text: fc.string({ minLength: 0, maxLength: 40 }),
+      }),
+      fc.constant({ type: 'resolve' as const }),
+      fc.constant({ type: 'dismiss' as const }),
+      fc.constant({ type: 'reopen' as const }),
+      fc.record({
+        type: fc.constant('run' as const),
+        raised: fc.boolean(),
+        severity: fc.constantFrom<FindingSeverity>('blocker', 'warning', 'info'),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+        let tracked = open!;
+        let clock = Date.parse(t1);
+        for (const next of steps) {
+          clock += 60_000;
+          const at = new Date(clock).toISOString();
+          const before = tracked;
+          switch (next.type) {
+            case 'respond': {
+              const valid = next.text.trim().length > 0;
+              if (before.state !== 'open' || !valid) {
+                expect(() =>
+                  respondToFinding(before, { kind: next.kind, text: next.text }, 'p-1', at),
+                ).toThrow(AppError);
+                continue;
+              }
+              tracked = respondToFinding(before, { kind: next.kind, text: next.text }, 'p-1', at);
+              expect(tracked.state).toBe(before.state);
+              expect(tracked.resolution).toBe(before.resolution);
+              expect(tracked.trail).toHaveLength(before.trail.length + 1);
+              expect(patientResponseOf(tracked)).toEqual({
+                kind: next.kind,
+                text: next.text.trim(),
+                by: 'p-1',
+                onBehalfOf: null,
+                at,
+              });
+              break;
+            }
+            case 'resolve':
+              if (before.state === 'open') tracked = resolveFinding(before, 'answered', 'c-1', at);
+              break;
+            case 'dismiss':
+              if (before.state === 'open')
+                tracked = dismissFinding(before, 'Does not apply.', 'c-1', at);
+              break;
+            case 'reopen':
+              tracked = reopenFinding(before, 'c-1', at);
+              break;
+            case 'run': {
+              const run = next.raised ? [finding('a', next.severity)] : [];
+              tracked = mergeSafetyNetRun([before], run, at)[0]!;
+              break;
+            }
+          }
+          expect(tracked.trail.slice(0, before.trail.length)).toEqual(before.trail);
+        }
+      }),
+    );
   });
 });
 

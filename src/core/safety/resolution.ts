@@ -10,13 +10,18 @@
  *   finding's wording and severity are refreshed, the decision is not undone);
  * - a finding the system had resolved that is raised again is reopened.
  * People act through `resolveFinding` (with how it was handled) and `dismissFinding` (with a
- * reason, required), and may `reopenFinding`. Every step is appended to the finding's trail,
- * which is never rewritten (the medicolegal record of capability 10 relies on it).
+ * reason, required), and may `reopenFinding`. The patient side (the patient, a proxy acting for
+ * them, the referring physician) may `respondToFinding`: answer the question it asks or explain
+ * why it does not apply. A response does not close the finding — staff verify it, then resolve it
+ * (`answered`) or dismiss it — and the latest one is read back with `patientResponseOf`. Every
+ * step is appended to the finding's trail, which is never rewritten (the medicolegal record of
+ * capability 10 relies on it).
  *
  * `hasOpenBlocker` is the guard of the `ready_for_matching` transition: a case with an open
  * blocker cannot move on unless a coordinator overrides it (resolving it with `overridden`).
  */
 import { z } from 'zod';
+import { AppError } from '../errors.ts';
 import { compareFindings, type Finding } from './finding.ts';
 
 export type TrackedFindingState = 'open' | 'resolved' | 'dismissed';
@@ -53,17 +58,65 @@ export interface FindingResolution {
   note: string | null;
 }
 
-export type FindingTrailAction =
-  'raised' | 'updated' | 'resolved' | 'dismissed' | 'reopened' | 'auto_resolved';
+export const findingTrailActions = [
+  'raised',
+  'updated',
+  'resolved',
+  'dismissed',
+  'reopened',
+  'auto_resolved',
+  'responded',
+] as const;
+
+export type FindingTrailAction = (typeof findingTrailActions)[number];
+
+/**
+ * How the patient side responds to a finding: an `answer` to the question it asks ("the scan was
+ * done at St Mary's on 3 March, I have asked them for it") or an `explanation` of why it does not
+ * apply ("I stopped warfarin in June").
+ */
+export const findingResponseKinds = ['answer', 'explanation'] as const;
+
+export type FindingResponseKind = (typeof findingResponseKinds)[number];
+
+/** The longest response, in characters after trimming (the same bound as a decision's note). */
+export const findingResponseMaxLength = 2000;
+
+/** A response of the patient side, as the server's route receives it. */
+export const findingResponseSchema = z.strictObject({
+  kind: z.enum(findingResponseKinds),
+  text: z.string().trim().min(1).max(findingResponseMaxLength),
+});
+
+export type FindingResponse = z.infer<typeof findingResponseSchema>;
 
 export interface FindingTrailEntry {
   at: string;
   action: FindingTrailAction;
   by: string | null;
   method: ResolutionMethod | null;
+  /** Free text: a resolution's note, a dismissal's reason, or the text of a response. */
   note: string | null;
   /** The severity at that moment (a finding's severity may change between runs). */
   severity: Finding['severity'];
+  /**
+   * Only on `responded` entries: what kind of response, and the patient's user id when someone
+   * responded for them (a proxy, the referring physician). Absent from entries of other actions
+   * and from trails stored before responses existed.
+   */
+  response?: { kind: FindingResponseKind; onBehalfOf: string | null };
+}
+
+/** The latest response of the patient side on a finding (see `patientResponseOf`). */
+export interface PatientResponse {
+  kind: FindingResponseKind;
+  text: string;
+  /** The user who wrote it. */
+  by: string;
+  /** The patient's user id when `by` acted for them; null when the patient wrote it. */
+  onBehalfOf: string | null;
+  /** ISO 8601 instant. */
+  at: string;
 }
 
 export interface TrackedFinding {
@@ -267,6 +320,73 @@ export function reopenFinding(
   };
   next.trail.push(entry(next, at, 'reopened', by, null, note));
   return next;
+}
+
+/**
+ * Records a response of the patient side on an open finding: appended to the trail as
+ * `responded` (the text as its note), leaving the finding open for staff to verify. `by` is the
+ * user who wrote it and `onBehalfOf` the patient's user id when that user acts for them. A
+ * finding already resolved or dismissed answers `conflict` (reason `finding_not_open`); a text
+ * that is empty or longer than `findingResponseMaxLength` once trimmed answers
+ * `validation_failed`.
+ */
+export function respondToFinding(
+  tracked: TrackedFinding,
+  response: FindingResponse,
+  by: string,
+  at: string,
+  onBehalfOf: string | null = null,
+): TrackedFinding {
+  if (tracked.state !== 'open') {
+    throw new AppError('conflict', {
+      message: 'This finding was already resolved or dismissed.',
+      details: { reason: 'finding_not_open', state: tracked.state },
+    });
+  }
+  const parsed = findingResponseSchema.safeParse(response);
+  if (!parsed.success) {
+    throw new AppError('validation_failed', {
+      message: `Write between 1 and ${String(findingResponseMaxLength)} characters.`,
+      details: { issues: [{ path: 'text', message: 'Required' }] },
+    });
+  }
+  const next: TrackedFinding = { ...tracked, trail: [...tracked.trail] };
+  next.trail.push({
+    ...entry(next, at, 'responded', by, null, parsed.data.text),
+    response: { kind: parsed.data.kind, onBehalfOf },
+  });
+  return next;
+}
+
+function isResponseKind(value: unknown): value is FindingResponseKind {
+  return (findingResponseKinds as readonly unknown[]).includes(value);
+}
+
+/**
+ * The latest response of the patient side on a finding, read from its trail (the one stored
+ * record of responses), or null when there is none. Read defensively: the trail is stored JSON,
+ * so an entry without a writer or text is skipped, and one without its `response` part counts as
+ * an answer written by the patient.
+ */
+export function patientResponseOf(tracked: Pick<TrackedFinding, 'trail'>): PatientResponse | null {
+  for (let index = tracked.trail.length - 1; index >= 0; index -= 1) {
+    const step = tracked.trail[index];
+    if (step?.action !== 'responded') continue;
+    if (typeof step.by !== 'string' || typeof step.note !== 'string' || step.note === '') continue;
+    const response: unknown = step.response;
+    const details =
+      typeof response === 'object' && response !== null
+        ? (response as Record<string, unknown>)
+        : {};
+    return {
+      kind: isResponseKind(details.kind) ? details.kind : 'answer',
+      text: step.note,
+      by: step.by,
+      onBehalfOf: typeof details.onBehalfOf === 'string' ? details.onBehalfOf : null,
+      at: step.at,
+    };
+  }
+  return null;
 }
 
 /** The resolutions in force, for `hasOpenBlocker`. */

@@ -187,8 +187,8 @@ export function insertCase(
     .executeTakeFirstOrThrow();
 }
 
-/** The columns of a draft a change may set, already in storage form. */
-export interface DraftColumns {
+/** The intake columns a change may set, already in storage form. */
+export interface IntakeColumns {
   urgency?: Urgency;
   urgency_reason?: string | null;
   condition_description?: string | null;
@@ -202,14 +202,14 @@ export interface DraftColumns {
 }
 
 /**
- * Writes a draft change if the case is still the draft at `version` the caller read; answers
- * undefined when another change got there first.
+ * Writes an intake change if the case is still in the `state` and at the `version` the caller
+ * read; answers undefined when another change got there first.
  */
-export function updateDraft(
+export function updateIntake(
   db: Executor,
   caseId: string,
-  version: number,
-  columns: DraftColumns,
+  { state, version }: { state: CaseState; version: number },
+  columns: IntakeColumns,
   now: Date,
 ) {
   const { goals, ...rest } = columns;
@@ -222,7 +222,7 @@ export function updateDraft(
       version: version + 1,
     })
     .where('id', '=', caseId)
-    .where('state', '=', 'draft')
+    .where('state', '=', state)
     .where('version', '=', version)
     .returning('version')
     .executeTakeFirst();

@@ -58,7 +58,8 @@ export function caseRoutes(services: Services): RouteDefinition[] {
     defineRoute({
       method: 'PATCH',
       path: '/api/v1/cases/:id',
-      summary: 'Save intake changes to a draft case (lists are replaced whole)',
+      summary:
+        'Save intake changes to a draft case (lists are replaced whole). Once submitted and until ready for matching, only the diagnosis, proposed treatment, medications and allergies may be corrected (409 otherwise); a correction queues the records check again',
       tags,
       access: { kind: 'member', action: 'case.update' },
       params: idParams,

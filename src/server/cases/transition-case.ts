@@ -27,6 +27,11 @@ import { readCaseView, readCaseViewIfVisible, type CaseView } from './case-view.
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
 import { deliverSignedOpinion, sealAndDeliverOpinion } from './sign-opinion.ts';
 import { requireNoOpenBlocker } from '../records/safety/case-findings.ts';
+import {
+  prepareRecordsCheck,
+  queueRecordsCheck,
+  refreshCaseRecordsCheck,
+} from '../records/safety/check-case-records.ts';
 
 /**
  * The transitions a member takes through the API. The scheduler's own (`offer_expired`) and the
@@ -86,7 +91,9 @@ export async function transitionCase(
     throw invalid('blockerOverrideReason', 'Only allowed with mark_ready.');
   const codeSet =
     transition === 'submit' || transition === 'sign_opinion' ? await loadIcd10CmCodeSet() : null;
-  return transact(services, async (unit) => {
+  // The reference data is loaded before the case's records lock is taken.
+  if (transition === 'mark_ready') await prepareRecordsCheck();
+  const outcome = await transact(services, async (unit): Promise<TransitionOutcome> => {
     const row = await findVisibleCase(unit.trx, actor, 'case.transition', caseId);
     if (row === undefined) throw new AppError('not_found');
     const questionIds = await findCaseQuestionIds(unit.trx, row.id);
@@ -127,7 +134,7 @@ export async function transitionCase(
         codeSet,
         note: note ?? null,
       });
-      return readCaseView(unit.trx, actor, row.id, unit.now);
+      return { answer: await readCaseView(unit.trx, actor, row.id, unit.now) };
     }
     if (transition === 'deliver') {
       await deliverSignedOpinion(services, unit, row, {
@@ -136,17 +143,25 @@ export async function transitionCase(
         actor: transitionActor,
         note: note ?? null,
       });
-      return readCaseView(unit.trx, actor, row.id, unit.now);
+      return { answer: await readCaseView(unit.trx, actor, row.id, unit.now) };
     }
     if (transition === 'mark_ready') {
-      // Who may and the stage come first; then the records check must not hold a blocker.
+      // Who may and the stage come first; then the records check, brought up to date under the
+      // case's records lock if anything it reads changed since it last ran, must not hold a
+      // blocker. A refusal keeps the fresh check: its findings are what the coordinator acts on.
       requireTransition(facts, caseActor, 'mark_ready');
-      await requireNoOpenBlocker(
-        unit,
-        { caseId: row.id, organizationId: row.organization_id, patientId: row.patient_id },
-        transitionActor,
-        blockerOverrideReason,
-      );
+      await refreshCaseRecordsCheck(unit, row.id, actor.userId);
+      try {
+        await requireNoOpenBlocker(
+          unit,
+          { caseId: row.id, organizationId: row.organization_id, patientId: row.patient_id },
+          transitionActor,
+          blockerOverrideReason,
+        );
+      } catch (error) {
+        if (error instanceof AppError) return { refused: error };
+        throw error;
+      }
     }
     const applied = await applyTransition(services, unit, {
       row,
@@ -157,13 +172,20 @@ export async function transitionCase(
       payload,
       note: note ?? null,
     });
+    // Submitted: the organization's records check of the case runs (queued with the step).
+    if (transition === 'submit') await queueRecordsCheck(services.records.jobs, row.id, unit.trx);
     // Declining an offer ends the specialist's access: they learn the outcome, not the case.
-    return (
-      (await readCaseViewIfVisible(unit.trx, actor, row.id, unit.now)) ?? {
+    return {
+      answer: (await readCaseViewIfVisible(unit.trx, actor, row.id, unit.now)) ?? {
         id: row.id,
         state: applied.to,
         accessEnded: true as const,
-      }
-    );
+      },
+    };
   });
+  if ('refused' in outcome) throw outcome.refused;
+  return outcome.answer;
 }
+
+/** A step's answer, or the guard's refusal once what the step found out is committed. */
+type TransitionOutcome = { answer: CaseView | CaseAccessEnded } | { refused: AppError };

@@ -1,13 +1,24 @@
 /**
- * Saving the intake at any step of the wizard (issue 3: save as draft, resume later). Only a
- * draft changes this way; once submitted, the intake is what the organization received.
+ * Saving the intake at any step of the wizard (issue 3: save as draft, resume later). Once
+ * submitted, the intake is what the organization received, except the clinical facts the records
+ * check reads, which the patient side may correct until the case is ready for matching
+ * (`intakeChangeAllowed` in core/case-intake.ts); such a correction queues the check again.
  */
-import type { CaseDraftChange } from '../../core/case-intake.ts';
+import {
+  changesRecordsCheckInput,
+  intakeChangeAllowed,
+  intakeCorrectionStates,
+  recordsCheckIntakeFields,
+  type CaseDraftChange,
+} from '../../core/case-intake.ts';
+import type { CaseState } from '../../core/case-lifecycle.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Icd10CmCodeSet } from '../../core/terminology/icd10cm.ts';
 import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
+import { lockCaseRecords } from '../records/record-repository.ts';
+import { queueRecordsCheck } from '../records/safety/check-case-records.ts';
 import { loadIcd10CmCodeSet } from '../terminology/icd10cm-files.ts';
 import { caseActorOf, caseAuditOrigin } from './case-facts.ts';
 import {
@@ -17,15 +28,16 @@ import {
   replaceDevices,
   replaceMedications,
   replaceQuestions,
-  updateDraft,
-  type DraftColumns,
+  updateIntake,
+  type IntakeColumns,
 } from './case-repository.ts';
 import { readCaseView, type CaseView } from './case-view.ts';
 import { requireValidDiagnosisCode } from './diagnosis-code.ts';
 
 /**
- * Applies `change` to the draft. 404 when the caller may not edit the case; 409 with the current
- * state when it is no longer a draft, or when `expectedVersion` is not the stored version.
+ * Applies `change` to the intake. 404 when the caller may not edit the case; 409 with the current
+ * state when the case no longer takes this change (see the module comment), or when
+ * `expectedVersion` is not the stored version.
  */
 export async function updateCaseDraft(
   services: Services,
@@ -39,13 +51,21 @@ export async function updateCaseDraft(
   return transact(services, async (unit) => {
     const row = await findVisibleCase(unit.trx, actor, 'case.update', caseId);
     if (row === undefined) throw new AppError('not_found');
-    if (row.state !== 'draft') {
+    const state = row.state as CaseState;
+    const { expectedVersion, ...intake } = change;
+    if (!intakeChangeAllowed(state, intake)) {
+      const correcting = (intakeCorrectionStates as readonly CaseState[]).includes(state);
       throw new AppError('conflict', {
-        message: 'Only a draft can be changed.',
-        details: { currentState: row.state },
+        message: correcting
+          ? 'Once a case is submitted, only its diagnosis, proposed treatment, medications and allergies can be corrected.'
+          : 'Only a draft can be changed.',
+        details: {
+          currentState: row.state,
+          ...(correcting ? { correctable: [...recordsCheckIntakeFields] } : {}),
+        },
       });
     }
-    if (change.expectedVersion !== undefined && change.expectedVersion !== row.version) {
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new AppError('conflict', {
         message: 'Someone else changed this case. Reload it and try again.',
         details: { currentState: row.state, currentVersion: row.version },
@@ -66,7 +86,11 @@ export async function updateCaseDraft(
         },
       });
     }
-    const columns: DraftColumns = {
+    // A submitted case's check is queued with this change, which the case's records lock
+    // orders against a run already under way (see `queueRecordsCheck`).
+    const submitted = state !== 'draft';
+    if (submitted) await lockCaseRecords(unit.trx, row.id);
+    const columns: IntakeColumns = {
       ...(change.urgency === undefined ? {} : { urgency: change.urgency }),
       ...(change.urgencyReason === undefined ? {} : { urgency_reason: change.urgencyReason }),
       ...(change.conditionDescription === undefined
@@ -93,7 +117,13 @@ export async function updateCaseDraft(
           ? { consent_version: row.organization_consent_version, consent_accepted_at: unit.now }
           : { consent_version: null, consent_accepted_at: null }),
     };
-    const updated = await updateDraft(unit.trx, row.id, row.version, columns, unit.now);
+    const updated = await updateIntake(
+      unit.trx,
+      row.id,
+      { state, version: row.version },
+      columns,
+      unit.now,
+    );
     if (updated === undefined) {
       const current = await findCaseState(unit.trx, row.id);
       throw new AppError('conflict', {
@@ -118,6 +148,9 @@ export async function updateCaseDraft(
         ),
       },
     });
+    // In a draft the check waits for submission, which queues it.
+    if (submitted && changesRecordsCheckInput(intake))
+      await queueRecordsCheck(services.records.jobs, row.id, unit.trx);
     return readCaseView(unit.trx, actor, row.id, unit.now);
   });
 }

@@ -195,6 +195,7 @@ export interface Cases {
   patient_id: string;
   proposed_treatment: string | null;
   records_checked_at: Timestamp | null;
+  records_checked_input: string | null;
   referring_physician_user_id: string | null;
   stage_deadline_at: Timestamp | null;
   stage_owner: string | null;

@@ -270,6 +270,9 @@ const stories = (patients: Record<string, DemoPerson>): DemoStory[] => [
   },
 ];
 
+/** Why the demo's cases went on to matching without the records their checklists ask for. */
+const demoOverrideReason = 'Demo data: the records were reviewed outside Consilium.';
+
 /** The order of the happy path; a story walks it up to its target. */
 const path: CaseState[] = [
   'draft',
@@ -443,7 +446,12 @@ export async function seedDemoCases(
       continue;
     }
     if (story.target === 'triage') continue;
-    await step(coordinator, { transition: 'mark_ready' });
+    // The demo cases come without records, so their checklists' missing documents block
+    // matching; the coordinator overrides them with a reason, as real use would record it.
+    await step(coordinator, {
+      transition: 'mark_ready',
+      blockerOverrideReason: demoOverrideReason,
+    });
     if (story.target === 'ready_for_matching') {
       // Offered once already: the second specialist declined, so it waits to be offered again.
       await step(coordinator, {

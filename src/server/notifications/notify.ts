@@ -45,6 +45,7 @@ export const notificationKinds = [
   'case_cancelled',
   'case_reassigned',
   'opinion_ready_for_release',
+  'finding_responded',
 ] as const;
 
 export type NotificationKind = (typeof notificationKinds)[number];
@@ -85,6 +86,7 @@ const emailToneOf: Readonly<Record<NotificationKind, NotificationEmailTone>> = {
   opinion_ready_for_release: 'action',
   case_cancelled: 'news',
   case_reassigned: 'news',
+  finding_responded: 'action',
 };
 
 function isRole(value: string): value is Role {

@@ -26,7 +26,8 @@ import {
   type DocumentDicom,
   type DocumentRow,
 } from './record-repository.ts';
-import { recordCheckJob, type RecordServices } from './record-services.ts';
+import type { RecordServices } from './record-services.ts';
+import { queueRecordsCheck } from './safety/check-case-records.ts';
 import { findRecordsCase } from './records-case.ts';
 import type { z } from 'zod';
 import type {
@@ -257,7 +258,7 @@ export async function correctDocumentDescription(
     const updated = await findDocument(unit.trx, found.id, row.id);
     return { view: documentOf(updated!), caseId: found.id };
   });
-  await services.records.jobs.send(recordCheckJob, { caseId: result.caseId });
+  await queueRecordsCheck(services.records.jobs, result.caseId);
   return result.view;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Starts the records pipeline for the composition root: the master key (checked against the keys
  * already in the database), the blob store, the malware scanner, and the workers of the two jobs
- * (`records.process`: an upload is complete; `records.check`: a case's records changed). At start
- * every upload still waiting is queued again, so one interrupted by a crash or restart is taken up.
+ * (`records.process`: an upload is complete; `records.check`: what a case's records check reads
+ * changed). At start every upload still waiting is queued again, so one interrupted by a crash or
+ * restart is taken up.
  * Outside tests, a sweep re-queues uploads held in quarantine once the scanner answers again and
  * removes encrypted objects that no row names (a seal whose transaction never committed).
  */
@@ -73,7 +74,10 @@ export async function startRecordWorkers(
     await processRecordUpload(services, uploadId);
   });
   await jobs.work(recordCheckJob, async (data) => {
-    await checkCaseRecords(services, checkJobSchema.parse(data).caseId);
+    // Several jobs may ask for the same change; only a stale check runs again.
+    await checkCaseRecords(services, checkJobSchema.parse(data).caseId, null, {
+      onlyWhenStale: true,
+    });
   });
   await resumePendingUploads(services, ['processing']);
   await removeSettledStaging(services);

@@ -232,6 +232,7 @@ export function listDocumentsForSafetyNet(db: Executor, caseId: string) {
     .select([...documentColumns, 'd.text_excerpt'])
     .where('d.case_id', '=', caseId)
     .orderBy('d.created_at')
+    .orderBy('d.id')
     .execute();
 }
 
@@ -460,11 +461,21 @@ export function findUserNames(db: Executor, ids: readonly string[]) {
   return db.selectFrom('users').select(['id', 'name']).where('id', 'in', unique).execute();
 }
 
-/** Marks when the safety net last ran over a case. */
-export function markRecordsChecked(trx: Executor, caseId: string, at: Date) {
+/** The digest of what the safety net read when it last ran over a case (null: never). */
+export async function findRecordsCheckedInput(db: Executor, caseId: string) {
+  const row = await db
+    .selectFrom('cases')
+    .select('records_checked_input')
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return row?.records_checked_input ?? null;
+}
+
+/** Marks when the safety net last ran over a case, and the digest of what it read. */
+export function markRecordsChecked(trx: Executor, caseId: string, at: Date, inputDigest: string) {
   return trx
     .updateTable('cases')
-    .set({ records_checked_at: at })
+    .set({ records_checked_at: at, records_checked_input: inputDigest })
     .where('id', '=', caseId)
     .execute();
 }

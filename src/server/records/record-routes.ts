@@ -1,9 +1,9 @@
 /**
  * A case's records, as a table of routes: the documents (with unfinished uploads and imaging
  * studies), one document's content, correcting a document's description, the records timeline,
- * the safety net's findings and the decisions on them, the authorization a patient signs to release
- * outside records (release-of-information/), and an organization's checklists. The upload
- * transport itself (tus) is in uploads/.
+ * the safety net's findings with staff's decisions and the patient side's responses on them, the
+ * authorization a patient signs to release outside records (release-of-information/), and an
+ * organization's checklists. The upload transport itself (tus) is in uploads/.
  */
 import { z } from 'zod';
 import { checklistSetSchema, defaultChecklistSet } from '../../core/safety/checklists.ts';
@@ -31,11 +31,17 @@ import {
   findingDecisionBody,
   findingListView,
   findingParams,
+  findingResponseBody,
   findingView,
   recordParams,
   recordsTimelineView,
 } from './records.types.ts';
-import { decideCaseFinding, listCaseFindings, runCaseChecks } from './safety/case-findings.ts';
+import {
+  decideCaseFinding,
+  listCaseFindings,
+  respondToCaseFinding,
+  runCaseChecks,
+} from './safety/case-findings.ts';
 
 const tags = ['records'];
 
@@ -150,6 +156,19 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
       responses: { 200: findingView },
       handler: async ({ params, body, context }) =>
         decideCaseFinding(services, context, params.id, params.findingId, body),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/cases/:id/findings/:findingId/response',
+      summary:
+        'The patient side answers the question an open finding asks (`answer`) or explains why it does not apply (`explanation`), in 1–2000 characters; appended to its trail with who wrote it (and for whom, when a proxy or the referring physician acts for the patient), audited without the text, and the coordinators are notified. The finding stays open until staff verify it and resolve it (`answered`) or dismiss it. For those who may add documents to the case for the patient (404 otherwise, and for a finding the patient side is not shown); 409 `finding_not_open` when it was resolved or dismissed',
+      tags,
+      access: { kind: 'member', action: 'case.read' },
+      params: findingParams,
+      body: findingResponseBody,
+      responses: { 200: findingView },
+      handler: async ({ params, body, context }) =>
+        respondToCaseFinding(services, context, params.id, params.findingId, body),
     }),
     defineRoute({
       method: 'POST',

@@ -9,7 +9,11 @@ import {
   documentKinds,
   recordFormats,
 } from '../../core/records/record-types.ts';
-import { resolutionMethods } from '../../core/safety/resolution.ts';
+import {
+  findingResponseKinds,
+  findingResponseSchema,
+  resolutionMethods,
+} from '../../core/safety/resolution.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -123,6 +127,8 @@ const evidenceView = z.object({
   documentId: z.uuid().nullable(),
 });
 
+const personView = z.object({ id: z.uuid(), name: z.string() });
+
 export const findingView = z.object({
   id: z.uuid(),
   rule: z.string(),
@@ -146,16 +152,36 @@ export const findingView = z.object({
       note: z.string().nullable(),
     })
     .nullable(),
+  /**
+   * The latest answer or explanation of the patient side (seen by everyone who sees the finding):
+   * who wrote it, for whom when they acted for the patient, and when. It does not close the
+   * finding; staff verify it and then resolve it (`answered`) or dismiss it.
+   */
+  patientResponse: z
+    .object({
+      kind: z.enum(findingResponseKinds),
+      text: z.string(),
+      by: personView,
+      onBehalfOf: personView.nullable(),
+      at: z.string(),
+    })
+    .nullable(),
   /** Every step of the finding (staff only). */
   trail: z
     .array(
       z.object({
         at: z.string(),
+        /** One of `raised`, `updated`, `resolved`, `dismissed`, `reopened`, `auto_resolved`, `responded`. */
         action: z.string(),
-        by: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+        by: personView.nullable(),
         method: z.string().nullable(),
+        /** A resolution's note, a dismissal's reason, or the text of a response. */
         note: z.string().nullable(),
         severity: z.enum(['blocker', 'warning', 'info']),
+        /** On `responded` steps: the kind of response and the patient it was written for. */
+        response: z
+          .object({ kind: z.enum(findingResponseKinds), onBehalfOf: personView.nullable() })
+          .nullable(),
       }),
     )
     .nullable(),
@@ -180,3 +206,9 @@ export const findingDecisionBody = z.strictObject({
   note: z.string().trim().min(1).max(2000).optional(),
   reason: z.string().trim().min(3).max(2000).optional(),
 });
+
+/**
+ * The patient side's response to a finding: `answer` (to the question it asks) or `explanation`
+ * (why it does not apply), with the text (1–2000 characters once trimmed).
+ */
+export const findingResponseBody = findingResponseSchema;

@@ -1933,7 +1933,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Save intake changes to a draft case (lists are replaced whole) */
+        /** Save intake changes to a draft case (lists are replaced whole). Once submitted and until ready for matching, only the diagnosis, proposed treatment, medications and allergies may be corrected (409 otherwise); a correction queues the records check again */
         patch: {
             parameters: {
                 query?: never;
@@ -3201,6 +3201,22 @@ export interface paths {
                                     method: string | null;
                                     note: string | null;
                                 } | null;
+                                patientResponse: {
+                                    /** @enum {string} */
+                                    kind: "answer" | "explanation";
+                                    text: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    };
+                                    onBehalfOf: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    at: string;
+                                } | null;
                                 trail: {
                                     at: string;
                                     action: string;
@@ -3213,6 +3229,15 @@ export interface paths {
                                     note: string | null;
                                     /** @enum {string} */
                                     severity: "blocker" | "warning" | "info";
+                                    response: {
+                                        /** @enum {string} */
+                                        kind: "answer" | "explanation";
+                                        onBehalfOf: {
+                                            /** Format: uuid */
+                                            id: string;
+                                            name: string;
+                                        } | null;
+                                    } | null;
                                 }[] | null;
                                 firstRaisedAt: string;
                                 lastRaisedAt: string;
@@ -3295,6 +3320,22 @@ export interface paths {
                                     method: string | null;
                                     note: string | null;
                                 } | null;
+                                patientResponse: {
+                                    /** @enum {string} */
+                                    kind: "answer" | "explanation";
+                                    text: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    };
+                                    onBehalfOf: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    at: string;
+                                } | null;
                                 trail: {
                                     at: string;
                                     action: string;
@@ -3307,6 +3348,15 @@ export interface paths {
                                     note: string | null;
                                     /** @enum {string} */
                                     severity: "blocker" | "warning" | "info";
+                                    response: {
+                                        /** @enum {string} */
+                                        kind: "answer" | "explanation";
+                                        onBehalfOf: {
+                                            /** Format: uuid */
+                                            id: string;
+                                            name: string;
+                                        } | null;
+                                    } | null;
                                 }[] | null;
                                 firstRaisedAt: string;
                                 lastRaisedAt: string;
@@ -3398,6 +3448,22 @@ export interface paths {
                                 method: string | null;
                                 note: string | null;
                             } | null;
+                            patientResponse: {
+                                /** @enum {string} */
+                                kind: "answer" | "explanation";
+                                text: string;
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                onBehalfOf: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                at: string;
+                            } | null;
                             trail: {
                                 at: string;
                                 action: string;
@@ -3410,6 +3476,133 @@ export interface paths {
                                 note: string | null;
                                 /** @enum {string} */
                                 severity: "blocker" | "warning" | "info";
+                                response: {
+                                    /** @enum {string} */
+                                    kind: "answer" | "explanation";
+                                    onBehalfOf: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                } | null;
+                            }[] | null;
+                            firstRaisedAt: string;
+                            lastRaisedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/findings/{findingId}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The patient side answers the question an open finding asks (`answer`) or explains why it does not apply (`explanation`), in 1–2000 characters; appended to its trail with who wrote it (and for whom, when a proxy or the referring physician acts for the patient), audited without the text, and the coordinators are notified. The finding stays open until staff verify it and resolve it (`answered`) or dismiss it. For those who may add documents to the case for the patient (404 otherwise, and for a finding the patient side is not shown); 409 `finding_not_open` when it was resolved or dismissed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    findingId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "answer" | "explanation";
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            rule: string;
+                            /** @enum {string} */
+                            severity: "blocker" | "warning" | "info";
+                            /** @enum {string} */
+                            state: "open" | "resolved" | "dismissed";
+                            present: boolean;
+                            patientText: string;
+                            patientAction: string;
+                            staffText: string | null;
+                            evidence: {
+                                label: string;
+                                documentId: string | null;
+                            }[];
+                            values: {
+                                [key: string]: string | number | null;
+                            } | null;
+                            resolution: {
+                                /** @enum {string} */
+                                outcome: "resolved" | "dismissed";
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                at: string;
+                                method: string | null;
+                                note: string | null;
+                            } | null;
+                            patientResponse: {
+                                /** @enum {string} */
+                                kind: "answer" | "explanation";
+                                text: string;
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                onBehalfOf: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                at: string;
+                            } | null;
+                            trail: {
+                                at: string;
+                                action: string;
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                method: string | null;
+                                note: string | null;
+                                /** @enum {string} */
+                                severity: "blocker" | "warning" | "info";
+                                response: {
+                                    /** @enum {string} */
+                                    kind: "answer" | "explanation";
+                                    onBehalfOf: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                } | null;
                             }[] | null;
                             firstRaisedAt: string;
                             lastRaisedAt: string;
@@ -4107,7 +4300,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -4155,7 +4348,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -4758,7 +4951,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release";
+            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release" | "finding_responded";
             caseId: string | null;
             data: {
                 [key: string]: string | number | boolean | null;
@@ -5273,7 +5466,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release";
+            kind: "case_submitted" | "records_requested" | "records_provided" | "offer_made" | "offer_declined" | "offer_expired" | "offer_accepted" | "patient_question_asked" | "patient_question_answered" | "peer_review_requested" | "peer_review_decided" | "opinion_delivered" | "report_receipt_requested" | "report_receipt_reminder" | "follow_up_asked" | "follow_up_answered" | "addendum_signed" | "deadline_approaching" | "stage_overdue" | "case_withdrawn" | "case_cancelled" | "case_reassigned" | "opinion_ready_for_release" | "finding_responded";
             caseId: string | null;
             data: {
                 [key: string]: string | number | boolean | null;

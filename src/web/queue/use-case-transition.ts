@@ -5,10 +5,12 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { caseFindingsQueryKey } from '../records/records-api.ts';
 import {
   caseConflictOf,
   caseQueryKey,
   isAccessEnded,
+  isOpenBlockers,
   refreshCases,
   takeTransition,
   type CaseConflict,
@@ -29,18 +31,24 @@ export function useCaseTransition(
 ) {
   const queryClient = useQueryClient();
   const [conflict, setConflict] = useState<CaseConflict | null>(null);
+  // Marking ready runs the records check first when the case changed since it last ran, and an
+  // override resolves the blockers: either way the findings shown are stale.
+  const refreshFindings = () =>
+    queryClient.invalidateQueries({ queryKey: caseFindingsQueryKey(caseView.id) });
   const mutation = useMutation({
     mutationFn: (request: TransitionRequest) =>
       takeTransition(caseView.id, { ...request, expectedVersion: caseView.version }),
     onMutate: () => setConflict(null),
-    onSuccess: async (result) => {
+    onSuccess: async (result, request) => {
       if (!isAccessEnded(result)) queryClient.setQueryData(caseQueryKey(caseView.id), result);
+      if (request.transition === 'mark_ready') await refreshFindings();
       await onDone?.(result);
       // A case the person may no longer see is forgotten rather than reloaded into a 404.
       if (isAccessEnded(result)) queryClient.removeQueries({ queryKey: caseQueryKey(caseView.id) });
       await refreshCases(queryClient);
     },
     onError: async (error) => {
+      if (isOpenBlockers(error)) await refreshFindings();
       const found = caseConflictOf(error);
       if (found === null) return;
       setConflict(found);

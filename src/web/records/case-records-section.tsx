@@ -1,6 +1,7 @@
 /**
  * A case's medical records on one section of a case page: the records check's findings (plain
- * words for the patient side, the technical text and the decisions for staff), the uploader where
+ * words for the patient side, who may answer or explain each; the technical text, the patient
+ * side's responses and the decisions for staff), the uploader where
  * the caller may add documents, the documents with a viewer and a download each, the imaging
  * studies by series, the uploads that did not (yet) become documents, and the records timeline.
  * Everything refreshes when an upload batch finishes; the list polls while files are processed.
@@ -26,6 +27,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { DocumentViewer, type ViewerTarget } from './document-viewer.tsx';
 import { FindingsPanel } from './findings-panel.tsx';
@@ -41,8 +43,11 @@ import {
   recordsTimelineQueryKey,
   recordsTimelineQueryOptions,
   releaseRecordsWantedMax,
+  respondToFinding,
   type CaseRecords,
+  type FindingResponseRequest,
   type ReleaseAuthorizationRequest,
+  type SafetyFinding,
 } from './records-api.ts';
 import { RecordsTimeline } from './records-timeline.tsx';
 
@@ -428,6 +433,7 @@ export function CaseRecordsSection({
 }: CaseRecordsSectionProps) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const session = useSession();
   const records = useQuery(caseRecordsQueryOptions(caseId));
   const findings = useQuery(caseFindingsQueryOptions(caseId));
   const timeline = useQuery(recordsTimelineQueryOptions(caseId));
@@ -440,6 +446,11 @@ export function CaseRecordsSection({
       queryClient.invalidateQueries({ queryKey: caseFindingsQueryKey(caseId) }),
       queryClient.invalidateQueries({ queryKey: recordsTimelineQueryKey(caseId) }),
     ]);
+  };
+  // The patient side answers or explains a finding; the finding stays open for staff to verify.
+  const respond = async (finding: SafetyFinding, response: FindingResponseRequest) => {
+    await respondToFinding(caseId, finding.id, response);
+    await queryClient.invalidateQueries({ queryKey: caseFindingsQueryKey(caseId) });
   };
   const openDocument = (documentId: string) => {
     const document = records.data?.documents.find((entry) => entry.id === documentId);
@@ -487,6 +498,8 @@ export function CaseRecordsSection({
               findings={findings.data.findings}
               headingOrder={3}
               onOpenDocument={openDocument}
+              viewerUserId={session?.user.id}
+              onRespond={audience === 'patient' ? respond : undefined}
             />
           ))}
         {canUpload && <RecordUploader caseId={caseId} onUploaded={() => void refresh()} />}

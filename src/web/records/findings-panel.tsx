@@ -1,14 +1,18 @@
 /**
  * The safety net's findings (PRODUCT.md capability 3) for two audiences. For the patient side:
- * plain words about what is missing or unclear and the one thing to do (upload a document or a
- * new copy, answer a question, check and explain), most pressing first. For staff: the technical
- * text and rule, counts by severity, blockers first, the resolution and its trail, and the
- * decisions the server takes (resolve saying how, with an optional note; dismiss with a reason).
- * The actions are the page's callbacks; this panel asks, waits and shows the outcome.
+ * plain words about what is missing or unclear, most pressing first, and what they can do about
+ * each: upload a document or a new copy, answer the question it asks, or explain why it does not
+ * apply — with what they last wrote ("You answered on …"), which they may change by writing
+ * again. For staff: the technical text and rule, counts by severity, blockers first, the patient
+ * side's latest answer or explanation shown prominently, the resolution and its trail, and the
+ * decisions the server takes (resolve saying how, with an optional note — `answered` offered
+ * first once the patient side has responded; dismiss with a reason). The actions are the page's
+ * callbacks; this panel asks, waits and shows the outcome.
  */
 import {
   Anchor,
   Badge,
+  Blockquote,
   Button,
   Collapse,
   Group,
@@ -24,7 +28,16 @@ import { useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../ui/error-alert.tsx';
 import { useDateTimeFormat } from '../ui/use-date-time-format.ts';
-import type { FindingResolutionMethod, FindingSeverity, SafetyFinding } from './records-api.ts';
+import {
+  findingResponseMaxLength,
+  type FindingResponseKind,
+} from '../../core/safety/resolution.ts';
+import type {
+  FindingResolutionMethod,
+  FindingResponseRequest,
+  FindingSeverity,
+  SafetyFinding,
+} from './records-api.ts';
 
 interface FindingsPanelCommon {
   findings: readonly SafetyFinding[];
@@ -38,10 +51,13 @@ export interface PatientFindingsPanelProps extends FindingsPanelCommon {
   audience: 'patient';
   /** The patient chooses to upload what is missing, or a new copy (e.g. open the uploader). */
   onUpload?: (finding: SafetyFinding) => void;
-  /** The patient chooses to answer the question the finding asks (e.g. open the intake). */
-  onAnswer?: (finding: SafetyFinding) => void;
-  /** The patient explains in their own words (e.g. "that report is not mine"). */
-  onExplain?: (finding: SafetyFinding, explanation: string) => Promise<void>;
+  /**
+   * The patient side answers the question an open finding asks, or explains in their own words
+   * why it does not apply (`POST …/response`); without it the panel only reads.
+   */
+  onRespond?: (finding: SafetyFinding, response: FindingResponseRequest) => Promise<void>;
+  /** The signed-in user: their own response reads "You answered …", anyone else's by name. */
+  viewerUserId?: string;
 }
 
 export interface StaffFindingsPanelProps extends FindingsPanelCommon {
@@ -86,6 +102,7 @@ function DecisionForm({
   description,
   minLength,
   choice,
+  initialText = '',
   submitLabel,
   onSubmit,
   onCancel,
@@ -94,14 +111,20 @@ function DecisionForm({
   description?: string;
   /** 0: the text is optional. */
   minLength: number;
-  choice?: { label: string; options: { value: string; label: string }[] };
+  choice?: {
+    label: string;
+    options: { value: string; label: string }[];
+    initial?: string | null;
+  };
+  /** What the field holds when it opens (e.g. the text being changed). */
+  initialText?: string;
   submitLabel: string;
   onSubmit: (text: string, chosen: string | null) => Promise<void>;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const [text, setText] = useState('');
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [text, setText] = useState(initialText);
+  const [chosen, setChosen] = useState<string | null>(choice?.initial ?? null);
   const [problems, setProblems] = useState<{ text?: string; choice?: string }>({});
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -147,7 +170,7 @@ function DecisionForm({
           required={minLength > 0}
           autosize
           minRows={2}
-          maxLength={2000}
+          maxLength={findingResponseMaxLength}
           value={text}
           error={problems.text}
           onChange={(event) => {
@@ -206,6 +229,72 @@ function Evidence({
   );
 }
 
+/**
+ * The latest answer or explanation of the patient side, quoted. The patient side reads "You
+ * answered on …" for their own and the writer's name otherwise; staff read whose it is (and for
+ * whom, when someone acted for the patient) and what to do next.
+ */
+function PatientResponse({
+  finding,
+  audience,
+  viewerUserId,
+}: {
+  finding: SafetyFinding;
+  audience: 'patient' | 'staff';
+  viewerUserId?: string;
+}) {
+  const { t } = useTranslation();
+  const formatDateTime = useDateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' });
+  const response = finding.patientResponse;
+  if (response === null) return null;
+  const date = formatDateTime(response.at);
+  if (audience === 'staff') {
+    return (
+      <Stack
+        gap={4}
+        p="xs"
+        style={{
+          background: 'var(--mantine-color-blue-light)',
+          borderRadius: 'var(--mantine-radius-sm)',
+        }}
+      >
+        <Text size="sm" fw={600}>
+          {t(`records.findings.response.staffTitle.${response.kind}`)}
+        </Text>
+        <Text size="sm">
+          {response.onBehalfOf === null
+            ? t('records.findings.response.staffBy', { name: response.by.name, date })
+            : t('records.findings.response.staffByFor', {
+                name: response.by.name,
+                patient: response.onBehalfOf.name,
+                date,
+              })}
+        </Text>
+        <Blockquote color="blue" p="xs" mt={0} style={{ whiteSpace: 'pre-wrap' }}>
+          {response.text}
+        </Blockquote>
+        {finding.state === 'open' && (
+          <Text size="sm">{t('records.findings.response.staffHint')}</Text>
+        )}
+      </Stack>
+    );
+  }
+  const own = viewerUserId !== undefined && response.by.id === viewerUserId;
+  const head = own
+    ? t(`records.findings.response.you.${response.kind}`, { date })
+    : t(`records.findings.response.someone.${response.kind}`, { name: response.by.name, date });
+  return (
+    <Stack gap={4}>
+      <Text size="sm" fw={600}>
+        {head}
+      </Text>
+      <Blockquote color="blue" p="xs" mt={0} style={{ whiteSpace: 'pre-wrap' }}>
+        {response.text}
+      </Blockquote>
+    </Stack>
+  );
+}
+
 function PatientFinding({
   finding,
   props,
@@ -214,34 +303,35 @@ function PatientFinding({
   props: PatientFindingsPanelProps;
 }) {
   const { t } = useTranslation();
-  const [explaining, setExplaining] = useState(false);
+  const [writing, setWriting] = useState<FindingResponseKind | null>(null);
   const [sent, setSent] = useState(false);
-  const { onUpload, onAnswer, onExplain } = props;
-  const action = (() => {
-    switch (finding.patientAction) {
-      case 'upload':
-      case 'reupload':
-        return onUpload === undefined ? null : (
-          <Button size="compact-sm" onClick={() => onUpload(finding)}>
-            {t(`records.findings.${finding.patientAction}`)}
-          </Button>
-        );
-      case 'answer':
-        return onAnswer === undefined ? null : (
-          <Button size="compact-sm" onClick={() => onAnswer(finding)}>
-            {t('records.findings.answer')}
-          </Button>
-        );
-      case 'check':
-        return onExplain === undefined ? null : (
-          <Button size="compact-sm" onClick={() => setExplaining(true)}>
-            {t('records.findings.explain')}
-          </Button>
-        );
-      case 'none':
-        return null;
-    }
-  })();
+  const { onUpload, onRespond } = props;
+  const response = finding.patientResponse;
+  const open = finding.state === 'open';
+  const upload =
+    (finding.patientAction === 'upload' || finding.patientAction === 'reupload') &&
+    onUpload !== undefined ? (
+      <Button size="compact-sm" onClick={() => onUpload(finding)}>
+        {t(`records.findings.${finding.patientAction}`)}
+      </Button>
+    ) : null;
+  const respondButton = (kind: FindingResponseKind) => {
+    const changing = response?.kind === kind;
+    return (
+      <Button
+        size="compact-sm"
+        variant={kind === 'answer' ? 'filled' : 'default'}
+        onClick={() => {
+          setSent(false);
+          setWriting(kind);
+        }}
+      >
+        {changing
+          ? t(`records.findings.response.change.${kind}`)
+          : t(kind === 'answer' ? 'records.findings.answer' : 'records.findings.explain')}
+      </Button>
+    );
+  };
   return (
     <Paper withBorder p="sm" component="li">
       <Stack gap={6}>
@@ -250,25 +340,38 @@ function PatientFinding({
         </Badge>
         <Text style={{ whiteSpace: 'pre-wrap' }}>{finding.patientText}</Text>
         <Evidence finding={finding} onOpenDocument={props.onOpenDocument} />
-        {sent ? (
+        <PatientResponse finding={finding} audience="patient" viewerUserId={props.viewerUserId} />
+        {sent && (
           <Text size="sm" role="status" c="green.9">
-            {t('records.findings.explanationSent')}
+            {t('records.findings.response.sent')}
           </Text>
-        ) : explaining && onExplain !== undefined ? (
+        )}
+        {writing !== null && onRespond !== undefined ? (
           <DecisionForm
-            label={t('records.findings.explainLabel')}
-            description={t('records.findings.explainHint')}
+            label={t(`records.findings.response.label.${writing}`)}
+            description={t(`records.findings.response.hint.${writing}`)}
             minLength={1}
+            initialText={response?.kind === writing ? response.text : ''}
             submitLabel={t('records.findings.send')}
             onSubmit={async (text) => {
-              await onExplain(finding, text);
-              setExplaining(false);
+              await onRespond(finding, { kind: writing, text });
+              setWriting(null);
               setSent(true);
             }}
-            onCancel={() => setExplaining(false)}
+            onCancel={() => setWriting(null)}
           />
         ) : (
-          action !== null && <Group gap="xs">{action}</Group>
+          (upload !== null || (open && onRespond !== undefined)) && (
+            <Group gap="xs">
+              {upload}
+              {open && onRespond !== undefined && (
+                <>
+                  {respondButton('answer')}
+                  {respondButton('explanation')}
+                </>
+              )}
+            </Group>
+          )
         )}
       </Stack>
     </Paper>
@@ -328,21 +431,36 @@ function Trail({ finding }: { finding: SafetyFinding }) {
       </Button>
       <Collapse expanded={open} id={listId}>
         <List size="sm" spacing={2}>
-          {trail.map((step, index) => (
-            <List.Item key={`${step.at}-${String(index)}`}>
-              {[
-                formatDateTime(step.at),
-                t(`records.findings.trailAction.${step.action}`, { defaultValue: step.action }),
-                step.by === null ? t('records.findings.bySystem') : step.by.name,
-                step.method === null
-                  ? null
-                  : t(`records.findings.method.${step.method}`, { defaultValue: step.method }),
-                step.note,
-              ]
-                .filter((part) => part !== null && part !== '')
-                .join(' · ')}
-            </List.Item>
-          ))}
+          {trail.map((step, index) => {
+            const forPatient = step.response?.onBehalfOf ?? null;
+            const writer =
+              step.by === null
+                ? t('records.findings.bySystem')
+                : forPatient === null
+                  ? step.by.name
+                  : t('records.findings.response.forPatient', {
+                      name: step.by.name,
+                      patient: forPatient.name,
+                    });
+            return (
+              <List.Item key={`${step.at}-${String(index)}`}>
+                {[
+                  formatDateTime(step.at),
+                  t(`records.findings.trailAction.${step.action}`, { defaultValue: step.action }),
+                  writer,
+                  step.method === null
+                    ? null
+                    : t(`records.findings.method.${step.method}`, { defaultValue: step.method }),
+                  step.response === null
+                    ? null
+                    : t(`records.findings.response.kind.${step.response.kind}`),
+                  step.note,
+                ]
+                  .filter((part) => part !== null && part !== '')
+                  .join(' · ')}
+              </List.Item>
+            );
+          })}
         </List>
       </Collapse>
     </Stack>
@@ -377,6 +495,7 @@ function StaffFinding({
         </Group>
         <Text style={{ whiteSpace: 'pre-wrap' }}>{finding.staffText ?? finding.patientText}</Text>
         <Evidence finding={finding} onOpenDocument={props.onOpenDocument} />
+        <PatientResponse finding={finding} audience="staff" />
         <ResolutionLine finding={finding} />
         <Trail finding={finding} />
         {open && acting === null && (
@@ -399,6 +518,8 @@ function StaffFinding({
                 value: method,
                 label: t(`records.findings.method.${method}`),
               })),
+              // Once the patient side has responded, verifying it is the usual way to close it.
+              initial: finding.patientResponse === null ? null : 'answered',
             }}
             submitLabel={t('records.findings.resolve')}
             onSubmit={async (note, method) => {

@@ -2,7 +2,7 @@
  * The browser's view of a case's records (issue 4): the shapes the records screens read (mirroring
  * the server's `records.types.ts`), their query keys and options, and every URL the records
  * pipeline talks to (the tus upload endpoint, the document list, a document's content, the
- * records timeline, the safety net's findings and decisions, the release-of-information
+ * records timeline, the safety net's findings with decisions and responses, the release-of-information
  * authorization). It is the one module that knows
  * those paths, so the generated typed client can replace the hand-written fetches here without
  * touching a component. Bodies are checked for their outline before use.
@@ -16,7 +16,7 @@ import type {
   RecordFormat,
 } from '../../core/records/record-types.ts';
 import type { PatientAction } from '../../core/safety/finding.ts';
-import type { ResolutionMethod } from '../../core/safety/resolution.ts';
+import type { FindingResponseKind, ResolutionMethod } from '../../core/safety/resolution.ts';
 import { client, unwrap } from '../api/client.ts';
 
 /** A stored document of the case, as the list and the viewers need it. */
@@ -155,6 +155,17 @@ export interface SafetyFinding {
     method: string | null;
     note: string | null;
   } | null;
+  /**
+   * The latest answer or explanation of the patient side: who wrote it, and for whom when they
+   * acted for the patient. The finding stays open until staff verify it.
+   */
+  patientResponse: {
+    kind: FindingResponseKind;
+    text: string;
+    by: { id: string; name: string };
+    onBehalfOf: { id: string; name: string } | null;
+    at: string;
+  } | null;
   /** Every step of the finding (staff only). */
   trail:
     | {
@@ -162,8 +173,14 @@ export interface SafetyFinding {
         action: string;
         by: { id: string; name: string } | null;
         method: string | null;
+        /** A resolution's note, a dismissal's reason, or the text of a response. */
         note: string | null;
         severity: FindingSeverity;
+        /** On `responded` steps: the kind of response and who it was written for. */
+        response: {
+          kind: FindingResponseKind;
+          onBehalfOf: { id: string; name: string } | null;
+        } | null;
       }[]
     | null;
   firstRaisedAt: string;
@@ -182,6 +199,13 @@ export interface CaseFindings {
 export type FindingDecision =
   | { outcome: 'resolved'; method: FindingResolutionMethod; note?: string }
   | { outcome: 'dismissed'; reason: string };
+
+/** The patient side's answer or explanation on a finding (`POST …/findings/{findingId}/response`). */
+export interface FindingResponseRequest {
+  kind: FindingResponseKind;
+  /** 1 to `findingResponseMaxLength` characters once trimmed. */
+  text: string;
+}
 
 /** The largest file the server takes: 2 GiB. */
 export const recordUploadMaxBytes = 2 * 1024 * 1024 * 1024;
@@ -233,6 +257,23 @@ export async function decideFinding(
     client.POST('/api/v1/cases/{id}/findings/{findingId}/decision', {
       params: { path: { id: caseId, findingId } },
       body: decision,
+    }),
+  ) as Promise<SafetyFinding>;
+}
+
+/**
+ * Sends the patient side's answer or explanation on an open finding; answers the finding as the
+ * caller now sees it (still open, with the response).
+ */
+export async function respondToFinding(
+  caseId: string,
+  findingId: string,
+  response: FindingResponseRequest,
+): Promise<SafetyFinding> {
+  return unwrap(
+    client.POST('/api/v1/cases/{id}/findings/{findingId}/response', {
+      params: { path: { id: caseId, findingId } },
+      body: response,
     }),
   ) as Promise<SafetyFinding>;
 }

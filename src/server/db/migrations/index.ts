@@ -9,6 +9,7 @@ import * as reviewAndOpinion from './0003-review-and-opinion.ts';
 import * as auditQueue from './0004-audit-queue.ts';
 import * as encryptionKeys from './0005-encryption-keys.ts';
 import * as records from './0006-records.ts';
+import * as recordsCheckInput from './0007-records-check-input.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-audit-queue': auditQueue,
   '0005-encryption-keys': encryptionKeys,
   '0006-records': records,
+  '0007-records-check-input': recordsCheckInput,
 };

@@ -46,7 +46,8 @@ import {
   setUploadOutcome,
   type UploadForProcessing,
 } from '../record-repository.ts';
-import { recordCheckJob, type RecordServices } from '../record-services.ts';
+import type { RecordServices } from '../record-services.ts';
+import { queueRecordsCheck } from '../safety/check-case-records.ts';
 import { enqueueRecordProcessing } from '../uploads/record-processing-job.ts';
 import { listStagedUploadIds } from '../uploads/upload-staging.ts';
 
@@ -287,8 +288,7 @@ async function finish(
   if (outcome === null) return null;
   // The encrypted blob is durable and recorded (or the file refused): the plaintext goes.
   if (outcome.state !== 'quarantined') await records.removeStaged(upload.id);
-  if (outcome.state === 'stored')
-    await records.jobs.send(recordCheckJob, { caseId: upload.case_id });
+  if (outcome.state === 'stored') await queueRecordsCheck(records.jobs, upload.case_id);
   return outcome;
 }
 
@@ -316,6 +316,6 @@ export async function removeSettledStaging(services: ProcessServices): Promise<n
   const settled = await findSettledUploads(services.db, staged);
   for (const upload of settled) await services.records.removeStaged(upload.id);
   const cases = new Set(settled.filter((u) => u.state === 'stored').map((u) => u.case_id));
-  for (const caseId of cases) await services.records.jobs.send(recordCheckJob, { caseId });
+  for (const caseId of cases) await queueRecordsCheck(services.records.jobs, caseId);
   return settled.length;
 }

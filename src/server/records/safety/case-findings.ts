@@ -4,6 +4,10 @@
  *   what they can do, staff also the technical explanation, the values compared and the trail;
  * - the coordinator runs the checks on demand, and resolves (saying how) or dismisses (with a
  *   reason) a finding; every decision is appended to the finding's trail and audited;
+ * - the patient side (whoever may add documents to the case for the patient) answers the question
+ *   an open finding asks, or explains why it does not apply; the response is appended to the
+ *   trail, audited without its text, and announced to the coordinators, who verify it and then
+ *   resolve the finding (`answered`) or dismiss it;
  * - `requireNoOpenBlocker` is the guard of `mark_ready`: a case with an open blocker does not move
  *   on to matching unless the coordinator overrides it with a reason, which resolves each open
  *   blocker as `overridden` (audited).
@@ -11,11 +15,14 @@
 import type { z } from 'zod';
 import type { Actor } from '../../../core/access.ts';
 import { AppError } from '../../../core/errors.ts';
+import { isStaffRole } from '../../../core/roles.ts';
 import type { EvidenceSource } from '../../../core/safety/finding.ts';
 import {
   decideFinding,
   findingDecisionSchema,
+  patientResponseOf,
   resolveFinding,
+  respondToFinding,
   type TrackedFinding,
 } from '../../../core/safety/resolution.ts';
 import type { Services } from '../../app/services.ts';
@@ -23,6 +30,7 @@ import { auditedRead, transact, type UnitOfWork } from '../../app/unit-of-work.t
 import { caseAuditOrigin } from '../../cases/case-facts.ts';
 import type { Database, DatabaseTransaction } from '../../db/database.ts';
 import { requireActor, type RequestContext } from '../../http/request-context.ts';
+import { coordinatorsOf, notify } from '../../notifications/notify.ts';
 import {
   findRecordsCheckedAt,
   findUserNames,
@@ -31,7 +39,12 @@ import {
   saveTrackedFindings,
 } from '../record-repository.ts';
 import { findRecordsCase } from '../records-case.ts';
-import type { findingDecisionBody, findingListView, findingView } from '../records.types.ts';
+import type {
+  findingDecisionBody,
+  findingListView,
+  findingResponseBody,
+  findingView,
+} from '../records.types.ts';
 import { checkCaseRecords } from './check-case-records.ts';
 
 type FindingView = z.infer<typeof findingView>;
@@ -39,6 +52,31 @@ type FindingView = z.infer<typeof findingView>;
 /** Staff who handle findings: the coordinator, who triages the case. */
 function handlesFindings(actor: Actor): boolean {
   return actor.role === 'coordinator';
+}
+
+/**
+ * Whether the actor sees the staff view of findings (staff roles); the patient side (the patient,
+ * a proxy, the referring physician) sees the plain-words view and is the one that responds.
+ */
+function seesStaffView(actor: Actor): boolean {
+  return isStaffRole(actor.role);
+}
+
+/** What the patient side is shown: what is still to do (open, and raised by the latest run). */
+function shownToPatientSide(tracked: TrackedFinding): boolean {
+  return tracked.state === 'open' && tracked.present;
+}
+
+/** Everyone a finding's view names: who decided it, who took each step, who a response was for. */
+function peopleOf(tracked: TrackedFinding): string[] {
+  const decidedBy = tracked.resolution?.by ?? null;
+  return [
+    ...(decidedBy === null ? [] : [decidedBy]),
+    ...tracked.trail.flatMap((step) => [
+      ...(step.by === null ? [] : [step.by]),
+      ...(typeof step.response?.onBehalfOf === 'string' ? [step.response.onBehalfOf] : []),
+    ]),
+  ];
 }
 
 function evidenceLabel(source: EvidenceSource): { label: string; documentId: string | null } {
@@ -67,6 +105,15 @@ async function userNames(db: Database | DatabaseTransaction, ids: readonly strin
   return new Map((await findUserNames(db, ids)).map((row) => [row.id, row.name]));
 }
 
+/** The kind and patient of a `responded` step, read as defensively as the latest response. */
+function responseOfStep(
+  step: TrackedFinding['trail'][number],
+  person: (id: string | null) => { id: string; name: string } | null,
+) {
+  const read = step.action === 'responded' ? patientResponseOf({ trail: [step] }) : null;
+  return read === null ? null : { kind: read.kind, onBehalfOf: person(read.onBehalfOf) };
+}
+
 function viewOf(
   tracked: TrackedFinding & { id: string },
   staff: boolean,
@@ -74,6 +121,7 @@ function viewOf(
 ): FindingView {
   const person = (id: string | null) => (id === null ? null : { id, name: names.get(id) ?? '' });
   const { finding } = tracked;
+  const response = patientResponseOf(tracked);
   return {
     id: tracked.id,
     rule: finding.rule,
@@ -95,6 +143,16 @@ function viewOf(
             method: tracked.resolution.method,
             note: staff ? tracked.resolution.note : null,
           },
+    patientResponse:
+      response === null
+        ? null
+        : {
+            kind: response.kind,
+            text: response.text,
+            by: { id: response.by, name: names.get(response.by) ?? '' },
+            onBehalfOf: person(response.onBehalfOf),
+            at: response.at,
+          },
     trail: staff
       ? tracked.trail.map((step) => ({
           at: step.at,
@@ -103,6 +161,7 @@ function viewOf(
           method: step.method,
           note: step.note,
           severity: step.severity,
+          response: responseOfStep(step, person),
         }))
       : null,
     firstRaisedAt: tracked.firstRaisedAt,
@@ -117,14 +176,8 @@ async function listView(
   checkedAt: Date | null,
 ): Promise<z.infer<typeof findingListView>> {
   // The patient side sees what is still to do; staff see the whole record.
-  const shown = staff ? tracked : tracked.filter((item) => item.state === 'open' && item.present);
-  const names = await userNames(
-    db,
-    shown.flatMap((item) => [
-      ...(item.resolution?.by === null || item.resolution === null ? [] : [item.resolution.by]),
-      ...item.trail.flatMap((step) => (step.by === null ? [] : [step.by])),
-    ]),
-  );
+  const shown = staff ? tracked : tracked.filter(shownToPatientSide);
+  const names = await userNames(db, shown.flatMap(peopleOf));
   const open = shown.filter((item) => item.state === 'open' && item.present);
   const order = { blocker: 0, warning: 1, info: 2 } as const;
   return {
@@ -166,12 +219,7 @@ export async function listCaseFindings(
       entityId: found.id,
       details: { findings: tracked.length },
     });
-    return listView(
-      unit.db,
-      tracked,
-      actor.role !== 'patient' && actor.role !== 'proxy' && actor.role !== 'referring_physician',
-      checkedAt,
-    );
+    return listView(unit.db, tracked, seesStaffView(actor), checkedAt);
   });
 }
 
@@ -247,8 +295,74 @@ export async function decideCaseFinding(
         method: decision.outcome === 'resolved' ? decision.method : null,
       },
     });
-    const names = await userNames(unit.trx, [actor.userId]);
-    return viewOf(decided, true, names);
+    return viewOf(decided, true, await userNames(unit.trx, peopleOf(decided)));
+  });
+}
+
+/**
+ * The patient side answers the question an open finding asks, or explains why it does not apply.
+ * Who may: those who may add documents to the case for the patient (the patient, a proxy whose
+ * grant lets them act, the referring physician); everyone else, and a finding the patient side is
+ * not shown (not raised by the latest check), answers 404. A finding already resolved or
+ * dismissed answers 409 `finding_not_open` (it was shown when it was raised, and closed since).
+ * In one transaction: the response is appended to the trail (the finding stays open), audited
+ * with the finding and the kind of response but not its text, and the coordinators are told.
+ */
+export async function respondToCaseFinding(
+  services: Services,
+  context: RequestContext,
+  caseId: string,
+  findingId: string,
+  body: z.infer<typeof findingResponseBody>,
+): Promise<FindingView> {
+  const actor = requireActor(context);
+  return transact(services, async (unit) => {
+    const found = await findRecordsCase(unit.trx, actor, caseId, 'upload');
+    if (seesStaffView(actor)) throw new AppError('not_found');
+    await lockCaseRecords(unit.trx, found.id);
+    const tracked = (await listTrackedFindings(unit.trx, found.id)).find(
+      (item) => item.id === findingId,
+    );
+    if (tracked === undefined) throw new AppError('not_found');
+    if (tracked.state === 'open' && !shownToPatientSide(tracked)) throw new AppError('not_found');
+    const origin = caseAuditOrigin(context, actor, found.patient_user_id);
+    const responded = {
+      ...respondToFinding(
+        tracked,
+        body,
+        actor.userId,
+        unit.now.toISOString(),
+        origin.onBehalfOfUserId,
+      ),
+      id: tracked.id,
+    };
+    await saveTrackedFindings(
+      unit.trx,
+      { organizationId: found.organization_id, caseId: found.id },
+      [responded],
+    );
+    await unit.audit({
+      ...origin,
+      eventType: 'record.finding_responded',
+      patientId: found.patient_id,
+      entityType: 'SafetyFinding',
+      entityId: tracked.id,
+      details: {
+        rule: tracked.finding.rule,
+        severity: tracked.finding.severity,
+        responseKind: body.kind,
+      },
+    });
+    await notify(unit, {
+      organizationId: found.organization_id,
+      recipientUserIds: await coordinatorsOf(unit.trx, found.organization_id),
+      kind: 'finding_responded',
+      caseId: found.id,
+      data: { findingId: tracked.id, responseKind: body.kind },
+      actorUserId: actor.userId,
+      appUrl: services.config.http.publicUrl,
+    });
+    return viewOf(responded, false, await userNames(unit.trx, peopleOf(responded)));
   });
 }
 
