@@ -1,7 +1,9 @@
 /**
  * Journey d: the organization administrator enrols a second factor, reads the audit report
- * (with its CSV export) and the member list, and changes how cases run (peer review on, kept
- * after a reload, then off again for the journeys that follow).
+ * (with its CSV export) and the member list, changes how cases run (peer review on, kept after a
+ * reload, then off again for the journeys that follow) and edits the records checklists (oncology
+ * imaging from 90 to 60 days, a requirement removed and one added, kept after a reload, then reset
+ * to the shipped defaults the later journeys expect).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -32,7 +34,7 @@ const demoMembers = [
   'chen@demo.consilium.test',
 ];
 
-void test('org admin: enrol TOTP, read the audit report and its CSV export, list the members, switch peer review', async () => {
+void test('org admin: enrol TOTP, read the audit report and its CSV export, list the members, switch peer review, edit the records checklists', async () => {
   await inBrowser('org-admin', async (page) => {
     await page.goto('/sign-in');
     await submitPassword(page, 'admin@demo.consilium.test', demoPassword);
@@ -108,5 +110,111 @@ void test('org admin: enrol TOTP, read the audit report and its CSV export, list
       return (await response.json()) as { peerReviewRequired: boolean };
     });
     assert.equal(saved.peerReviewRequired, false, 'peer review is off again');
+
+    // Records checklists: the demo organization starts on the shipped defaults.
+    await page.getByRole('link', { name: 'Records checklists' }).first().click();
+    await expectPath(page, '/admin/checklists');
+    await page.getByRole('heading', { level: 1, name: 'Records checklists' }).waitFor();
+    await page.getByText('Your organization uses the checklists shipped with Consilium.').waitFor();
+    assert.equal(
+      await page.getByRole('tab', { name: 'Oncology' }).getAttribute('aria-selected'),
+      'true',
+      'the oncology checklist is shown first',
+    );
+    const requirements = page.getByRole('list', { name: 'Requirements' });
+    const requirement = (label: string) =>
+      requirements.getByRole('group', { name: label, exact: true });
+    const imagingLabel = 'scan report or scan images (CT, MRI, PET or X-ray)';
+    const maxAge = () => requirement(imagingLabel).getByLabel('Maximum age (days)');
+    assert.equal(await maxAge().inputValue(), '90', 'staging imaging within 90 days by default');
+    await requirement(imagingLabel).getByText('not older than 90 days').waitFor();
+    await maxAge().fill('60');
+    await requirement(imagingLabel).getByText('not older than 60 days').waitFor();
+
+    // Remove the treating doctor's letter; add a genetic test report.
+    const letterLabel = 'letter or summary from your cancer doctor';
+    await page.getByRole('button', { name: `Remove the requirement “${letterLabel}”` }).click();
+    await requirement(letterLabel).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Add a document' }).click();
+    const added = requirements.getByRole('listitem').last();
+    await added.getByRole('group', { name: 'New document' }).waitFor();
+    await added.getByLabel('What the patient reads').fill('genetic test report');
+    await added
+      .getByLabel('Why the reviewer needs it (for staff)')
+      .fill('Targeted therapy depends on the molecular profile of the tumour.');
+    // Saving without a kind of document is refused in the browser; nothing typed is lost.
+    await page.getByRole('button', { name: 'Save checklists' }).click();
+    await added.getByText('Choose at least one kind of document.').waitFor();
+    await page.getByText('Some entries need correcting in: Oncology.').waitFor();
+    assert.equal(
+      await added.getByLabel('What the patient reads').inputValue(),
+      'genetic test report',
+    );
+    await added.getByRole('checkbox', { name: 'Pathology report' }).check();
+    await added.getByLabel('Maximum age (days)').fill('730');
+    await page.getByRole('button', { name: 'Save checklists' }).click();
+    await page.getByText('The checklists were saved.').waitFor();
+    await page.getByText(/^Your organization uses its own checklists, last changed on /).waitFor();
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Records checklists' }).waitFor();
+    await page.getByText(/^Your organization uses its own checklists, last changed on /).waitFor();
+    assert.equal(await maxAge().inputValue(), '60', 'the new recency is kept after a reload');
+    assert.equal(await requirement(letterLabel).count(), 0, 'the removed requirement stays gone');
+    const genetic = requirement('genetic test report');
+    await genetic.getByText('Identifier: genetic_test_report').waitFor();
+    assert.equal(await genetic.getByLabel('Maximum age (days)').inputValue(), '730');
+    const stored = await page.evaluate(async () => {
+      const response = await fetch('/api/v1/org/checklists');
+      return (await response.json()) as {
+        custom: boolean;
+        checklists: { checklists: { oncology: { items: { id: string; maxAgeDays?: unknown }[] } } };
+      };
+    });
+    assert.equal(stored.custom, true);
+    assert.deepEqual(
+      stored.checklists.checklists.oncology.items.map((item) => [item.id, item.maxAgeDays]),
+      [
+        ['pathology', null],
+        ['staging_imaging', 60],
+        ['labs', 60],
+        ['diagnosis_code', undefined],
+        ['proposed_treatment', undefined],
+        ['medications', undefined],
+        ['allergies', undefined],
+        ['genetic_test_report', 730],
+      ],
+    );
+
+    // Back to the shipped defaults (the later journeys expect them), after a confirmation.
+    await page.getByRole('button', { name: 'Reset to the shipped defaults' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Reset every checklist?' });
+    await confirm.getByRole('button', { name: 'Reset to defaults' }).click();
+    await page.getByText('The checklists were reset to the shipped defaults.').waitFor();
+    await page
+      .getByText(/^Your organization uses the shipped checklists, saved as its own copy on /)
+      .waitFor();
+    assert.equal(await maxAge().inputValue(), '90', 'staging imaging back to 90 days');
+    await requirement(letterLabel).waitFor();
+    assert.equal(await requirement('genetic test report').count(), 0);
+    const reset = await page.evaluate(async () => {
+      const response = await fetch('/api/v1/org/checklists');
+      return (await response.json()) as {
+        checklists: { checklists: { oncology: { items: { id: string }[] } } };
+      };
+    });
+    assert.deepEqual(
+      reset.checklists.checklists.oncology.items.map((item) => item.id),
+      [
+        'pathology',
+        'staging_imaging',
+        'labs',
+        'treating_letter',
+        'diagnosis_code',
+        'proposed_treatment',
+        'medications',
+        'allergies',
+      ],
+    );
   });
 });

@@ -134,6 +134,14 @@ function Navigation({
           onClick={onNavigate}
         />
       )}
+      {!enrolling && canEver(role, 'settings.read') && (
+        <RouterNavLink
+          to="/admin/checklists"
+          label={t('admin.checklists.nav')}
+          active={pathname === '/admin/checklists'}
+          onClick={onNavigate}
+        />
+      )}
     </Stack>
   );
 }

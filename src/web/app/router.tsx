@@ -13,6 +13,7 @@ import {
 import { canEver, type Action } from '../../core/access.ts';
 import { isApiError } from '../api/api-error.ts';
 import { AuditPage } from '../admin/audit-page.tsx';
+import { ChecklistsPage } from '../admin/checklists-page.tsx';
 import { MembersPage } from '../admin/members-page.tsx';
 import { SettingsPage } from '../admin/settings-page.tsx';
 import { ConfirmEmailPage } from '../auth/confirm-email-page.tsx';
@@ -234,6 +235,16 @@ const settingsRoute = createRoute({
   component: SettingsPage,
 });
 
+/** The organization's records checklists (docs/safety-net.md, "Editing the checklists"). */
+const checklistsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/checklists',
+  beforeLoad: ({ context, location }) => {
+    requireAction(requireSignedIn(context.session, location), 'settings.read');
+  },
+  component: ChecklistsPage,
+});
+
 /** Every member's own notifications. */
 const notificationsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -383,6 +394,7 @@ const routeTree = rootRoute.addChildren([
   membersRoute,
   auditRoute,
   settingsRoute,
+  checklistsRoute,
   notificationsRoute,
 ]);
 
