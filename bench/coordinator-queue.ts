@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
@@ -30,6 +31,8 @@ const seededCases = 50_000;
 const seededPatients = 10_000;
 const seededSpecialists = 40;
 const connections = 50;
+/** Coordinators signed in for the scenario that spreads requests over many sessions. */
+const coordinatorSessions = 20;
 const warmUpSeconds = 3;
 const measureSeconds = 10;
 const p95TargetMs = 50;
@@ -62,6 +65,12 @@ interface Scenario {
   connections: number;
   /** Held to the p95 target; the single-connection run only shows the time one request takes. */
   target: boolean;
+  /**
+   * `coordinators`: each request from the next of the coordinators' sessions in turn, as a desk of
+   * many people would send them. `distinct`: no two requests in flight ask for the same page
+   * (`limit` varies from 26 to 75), so that none can share a read: the cost of a page on its own.
+   */
+  vary?: 'coordinators' | 'distinct';
 }
 
 const scenarios: readonly Scenario[] = [
@@ -74,6 +83,20 @@ const scenarios: readonly Scenario[] = [
     target: true,
   },
   { name: 'overdue', path: '/api/v1/cases?overdue=true', connections, target: true },
+  {
+    name: `first page, ${coordinatorSessions} coordinators`,
+    path: '/api/v1/cases',
+    connections,
+    target: true,
+    vary: 'coordinators',
+  },
+  {
+    name: 'pages no two alike',
+    path: '/api/v1/cases',
+    connections,
+    target: false,
+    vary: 'distinct',
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -81,7 +104,10 @@ const scenarios: readonly Scenario[] = [
 
 interface LoadJob {
   url: string;
-  cookie: string;
+  /** Cookie headers, used in turn, one per request. */
+  cookies: string[];
+  /** Query strings appended to the URL in turn, one per request (none: the URL as is). */
+  queries: string[];
   connections: number;
   seconds: number;
 }
@@ -112,12 +138,32 @@ async function driveLoad(job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   const started = performance.now();
   const raw = await new Promise<RawAutocannonResult>((resolve, reject) => {
+    let sent = 0;
+    const url = new URL(job.url);
     const instance = autocannon(
       {
         url: job.url,
         connections: job.connections,
         duration: job.seconds,
-        headers: { cookie: job.cookie, accept: 'application/json' },
+        headers: { cookie: job.cookies[0]!, accept: 'application/json' },
+        requests: [
+          {
+            setupRequest: (request) => {
+              const index = sent;
+              sent += 1;
+              const query =
+                job.queries.length === 0 ? '' : job.queries[index % job.queries.length]!;
+              return {
+                ...request,
+                path: `${url.pathname}${url.search}${query}`,
+                headers: {
+                  ...request.headers,
+                  cookie: job.cookies[index % job.cookies.length]!,
+                },
+              };
+            },
+          },
+        ],
         // A cheap check that each answer is a page with at least one case; the full shape is
         // checked once per scenario before the load.
         verifyBody: (body) => typeof body === 'string' && body.includes('"cases":[{"id":"'),
@@ -358,6 +404,8 @@ export interface SeededQueue {
   baseUrl: string;
   /** The coordinator's cookies (session and CSRF), as a `Cookie` header. */
   cookie: string;
+  /** The same for each of `coordinatorSessions` coordinators (the first is `cookie`). */
+  coordinatorCookies: string[];
   organizationId: string;
   bootMs: number;
   seedMs: number;
@@ -410,20 +458,26 @@ export async function startSeededQueue(): Promise<SeededQueue> {
       close,
     };
     const organization = await createOrganization(testApp, 'Queue Benchmark Clinic');
-    const coordinator = await createMember(testApp, organization.id, 'coordinator');
-    if (!coordinator.client.cookies.has(sessionCookieName))
-      throw new Error('the coordinator has no session cookie');
     // Every cookie a browser would send back: the session and the CSRF cookie (without the latter
     // each answer would set a new one).
-    const cookie = [...coordinator.client.cookies]
-      .map(([name, value]) => `${name}=${value}`)
-      .join('; ');
+    const coordinatorCookies: string[] = [];
+    let coordinatorUserId = '';
+    for (let index = 0; index < coordinatorSessions; index += 1) {
+      const coordinator = await createMember(testApp, organization.id, 'coordinator');
+      if (!coordinator.client.cookies.has(sessionCookieName))
+        throw new Error('the coordinator has no session cookie');
+      coordinatorCookies.push(
+        [...coordinator.client.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+      );
+      if (index === 0) coordinatorUserId = coordinator.userId;
+    }
+    const cookie = coordinatorCookies[0]!;
 
     const seedStarted = performance.now();
     const admin = new pg.Client({ connectionString: started.databaseUrl });
     await admin.connect();
     try {
-      await seedCases(admin, organization.id, coordinator.userId);
+      await seedCases(admin, organization.id, coordinatorUserId);
     } finally {
       await admin.end();
     }
@@ -431,6 +485,7 @@ export async function startSeededQueue(): Promise<SeededQueue> {
       app: started,
       baseUrl: started.address!,
       cookie,
+      coordinatorCookies,
       organizationId: organization.id,
       bootMs,
       seedMs: performance.now() - seedStarted,
@@ -463,6 +518,17 @@ async function postgresCpuMs(postmasterPid: number): Promise<number> {
   return ticks / ticksPerMs;
 }
 
+/**
+ * CPU time (ms) used so far by this process's main thread, the server's (from /proc: the load
+ * generator's worker thread is another task). Unlike event-loop busy time it excludes the time
+ * the thread waits for a core, which on a busy 2-core machine is most of a socket write.
+ */
+async function serverThreadCpuMs(): Promise<number> {
+  const stat = await fs.readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** The postmaster's pid: the parent of a backend. */
 async function findPostmasterPid(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -474,6 +540,28 @@ async function findPostmasterPid(databaseUrl: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * With `BENCH_CPU_PROFILE=<dir>`, the server's CPU profile of each measured scenario with 50
+ * connections is written there (`<scenario>.cpuprofile`, for Chrome DevTools or speedscope).
+ */
+async function startProfile(scenario: Scenario): Promise<{ stop(): Promise<void> } | null> {
+  const dir = process.env['BENCH_CPU_PROFILE'];
+  if (dir === undefined || dir === '' || !scenario.target) return null;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await fs.mkdir(dir, { recursive: true });
+      const name = scenario.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
+      await fs.writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** Runs the benchmark and prints its table; answers whether every scenario met the target. */
@@ -488,7 +576,7 @@ export async function benchCoordinatorQueue(): Promise<boolean> {
   watchdog.unref();
   try {
     queue = await startSeededQueue();
-    const { baseUrl, cookie, bootMs, seedMs } = queue;
+    const { baseUrl, cookie, coordinatorCookies, bootMs, seedMs } = queue;
     console.log('Coordinator queue');
     console.table({
       'start app + embedded PostgreSQL (ms)': bootMs.toFixed(0),
@@ -502,13 +590,28 @@ export async function benchCoordinatorQueue(): Promise<boolean> {
     for (const scenario of scenarios) {
       await checkScenario(baseUrl, cookie, scenario);
       const url = `${baseUrl}${scenario.path}`;
-      const load = { url, cookie, connections: scenario.connections };
+      const load = {
+        url,
+        cookies: scenario.vary === 'coordinators' ? coordinatorCookies : [cookie],
+        queries:
+          scenario.vary === 'distinct'
+            ? Array.from({ length: connections }, (_, index) => `?limit=${26 + index}`)
+            : [],
+        connections: scenario.connections,
+      };
       await loadWorker.run({ ...load, seconds: warmUpSeconds });
       const eluBefore = performance.eventLoopUtilization();
       const dbCpuBefore = await postgresCpuMs(postmasterPid);
+      const appCpuBefore = await serverThreadCpuMs();
+      const processCpuBefore = process.cpuUsage();
+      const profiling = await startProfile(scenario);
       const result = await loadWorker.run({ ...load, seconds: measureSeconds });
+      await profiling?.stop();
       const appBusyMs = performance.eventLoopUtilization(eluBefore).active;
       const dbCpuMs = (await postgresCpuMs(postmasterPid)) - dbCpuBefore;
+      const appCpuMs = (await serverThreadCpuMs()) - appCpuBefore;
+      const processCpu = process.cpuUsage(processCpuBefore);
+      const loadCpuMs = (processCpu.user + processCpu.system) / 1000 - appCpuMs;
       const sorted = result.latencies.slice().sort();
       const p95 = percentile(sorted, 0.95);
       const failures = result.non2xx + result.errors + result.timeouts + result.mismatches;
@@ -523,9 +626,12 @@ export async function benchCoordinatorQueue(): Promise<boolean> {
         'p99 ms': percentile(sorted, 0.99).toFixed(1),
         'max ms': (sorted.at(-1) ?? 0).toFixed(1),
         'non-2xx/errors': failures,
-        // Work per request: the server's event loop busy time, and PostgreSQL's CPU time.
-        'app ms/req': (appBusyMs / Math.max(1, sorted.length)).toFixed(2),
-        'db ms/req': (dbCpuMs / Math.max(1, sorted.length)).toFixed(2),
+        // Work per request: the server's event loop busy time and its CPU time, PostgreSQL's CPU
+        // time, and the load generator's (which shares the two cores).
+        'app busy ms/req': (appBusyMs / Math.max(1, sorted.length)).toFixed(2),
+        'app cpu ms/req': (appCpuMs / Math.max(1, sorted.length)).toFixed(2),
+        'db cpu ms/req': (dbCpuMs / Math.max(1, sorted.length)).toFixed(2),
+        'load cpu ms/req': (loadCpuMs / Math.max(1, sorted.length)).toFixed(2),
         // The 1-minute load average of the machine: on a shared machine it explains outliers.
         load: os.loadavg()[0]!.toFixed(1),
         [`p95 < ${p95TargetMs} ms`]: !pass ? 'FAIL' : scenario.target ? 'PASS' : '-',

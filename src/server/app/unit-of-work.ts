@@ -5,12 +5,19 @@
  * A read of patient data changes nothing but the audit trail, so it needs no transaction of its
  * own: `auditedRead` runs its queries on the read pool and writes the audit event last, as one
  * statement that commits asynchronously (the read pool's connections have synchronous_commit
- * off). Nothing is returned unless that event was written. A crash of the machine may lose the
- * read events of its last fraction of a second; the chain stays intact, because events are
- * chained by the database as they commit (migration 0004).
+ * off). Nothing is returned unless that event was written. Reads that end together write their
+ * events together: while one insert runs, the events of the reads finishing meanwhile gather and
+ * go in the next one (platform/batching.ts), so under load one statement records many reads. A
+ * crash of the machine may lose the read events of its last fraction of a second; the chain
+ * stays intact, because events are chained by the database as they commit (migration 0004).
  */
 import type { Database, DatabaseTransaction } from '../db/database.ts';
-import { appendAuditEvent, type AuditEventInput } from '../audit/audit-repository.ts';
+import {
+  appendAuditEvent,
+  appendAuditEvents,
+  type AuditEventInput,
+} from '../audit/audit-repository.ts';
+import { createBatcher, perOwner } from '../platform/batching.ts';
 import type { EmailMessage } from '../mail/mail-service.ts';
 import type { Services } from './services.ts';
 
@@ -52,6 +59,17 @@ export interface ReadUnit {
   audit(event: AuditEventInput): Promise<void>;
 }
 
+/** One writer per read pool, batching the events of reads that end together. */
+const readAuditWriter = perOwner((readDb: Database) =>
+  createBatcher<{ occurredAt: Date; event: AuditEventInput }, true>(
+    async (events) => {
+      await appendAuditEvents(readDb, events);
+      return events.map(() => true);
+    },
+    { maxBatch: 100 },
+  ),
+);
+
 /** Run an audited read of patient data; its result is returned only once the read is audited. */
 export async function auditedRead<T>(
   services: Pick<Services, 'readDb' | 'clock'>,
@@ -63,7 +81,7 @@ export async function auditedRead<T>(
     db: services.readDb,
     now,
     audit: async (event) => {
-      await appendAuditEvent(services.readDb, now, event);
+      await readAuditWriter(services.readDb)({ occurredAt: now, event });
       audited = true;
     },
   });

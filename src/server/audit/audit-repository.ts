@@ -36,17 +36,8 @@ export interface AuditEventInput {
   details?: Record<string, unknown>;
 }
 
-/**
- * Queue one event, inside the caller's transaction (or as a statement of its own); it joins the
- * chain when that transaction commits and vanishes if it rolls back. The hash input is the same as `auditHashInput` in core
- * (previous hash, newline, canonical JSON of the row content); the database fills in the
- * sequence number and the previous hash.
- */
-export async function appendAuditEvent(
-  trx: Database | DatabaseTransaction,
-  occurredAt: Date,
-  event: AuditEventInput,
-): Promise<void> {
+/** The queued row of one event: its columns and its canonical JSON split around the sequence. */
+function queuedAuditRow(occurredAt: Date, event: AuditEventInput) {
   const content = {
     seq: seqPlaceholder,
     occurredAt: occurredAt.toISOString(),
@@ -65,25 +56,51 @@ export async function appendAuditEvent(
   } satisfies AuditRowContent;
   const canonical = canonicalJson(content);
   const at = canonical.indexOf(seqPlaceholderMember);
+  return {
+    occurred_at: occurredAt,
+    organization_id: content.organizationId,
+    actor_user_id: content.actorUserId,
+    on_behalf_of_user_id: content.onBehalfOfUserId,
+    patient_id: content.patientId,
+    event_type: content.eventType,
+    action: content.action,
+    outcome: content.outcome,
+    entity_type: content.entityType,
+    entity_id: content.entityId,
+    ip_address: content.ipAddress,
+    user_agent: content.userAgent,
+    details: JSON.stringify(content.details),
+    canonical_before_seq: canonical.slice(0, at + '"seq":'.length),
+    canonical_after_seq: canonical.slice(at + seqPlaceholderMember.length),
+  };
+}
+
+/**
+ * Queue one event, inside the caller's transaction (or as a statement of its own); it joins the
+ * chain when that transaction commits and vanishes if it rolls back. The hash input is the same as
+ * `auditHashInput` in core (previous hash, newline, canonical JSON of the row content); the
+ * database fills in the sequence number and the previous hash.
+ */
+export async function appendAuditEvent(
+  trx: Database | DatabaseTransaction,
+  occurredAt: Date,
+  event: AuditEventInput,
+): Promise<void> {
+  await appendAuditEvents(trx, [{ occurredAt, event }]);
+}
+
+/**
+ * Queue several events in one statement; they are chained in this order when it commits (the
+ * chaining trigger runs row by row, in insertion order).
+ */
+export async function appendAuditEvents(
+  trx: Database | DatabaseTransaction,
+  events: readonly { occurredAt: Date; event: AuditEventInput }[],
+): Promise<void> {
+  if (events.length === 0) return;
   await trx
     .insertInto('audit_event_queue')
-    .values({
-      occurred_at: occurredAt,
-      organization_id: content.organizationId,
-      actor_user_id: content.actorUserId,
-      on_behalf_of_user_id: content.onBehalfOfUserId,
-      patient_id: content.patientId,
-      event_type: content.eventType,
-      action: content.action,
-      outcome: content.outcome,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
-      ip_address: content.ipAddress,
-      user_agent: content.userAgent,
-      details: JSON.stringify(content.details),
-      canonical_before_seq: canonical.slice(0, at + '"seq":'.length),
-      canonical_after_seq: canonical.slice(at + seqPlaceholderMember.length),
-    })
+    .values(events.map(({ occurredAt, event }) => queuedAuditRow(occurredAt, event)))
     .execute();
 }
 

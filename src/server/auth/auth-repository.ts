@@ -2,6 +2,7 @@
  * SQL for accounts, sessions, one-time tokens, failures and second factors. No rules here: the
  * use cases decide, this module reads and writes.
  */
+import { sql, type SqlBool } from 'kysely';
 import type { Database, DatabaseTransaction } from '../db/database.ts';
 
 type Executor = Database | DatabaseTransaction;
@@ -85,8 +86,12 @@ export function insertSession(
     .executeTakeFirstOrThrow();
 }
 
-/** A session by its token digest, with what the per-request check needs. */
-export function findSessionByTokenHash(db: Executor, tokenHash: string) {
+/**
+ * The sessions (with user, membership, organization limits and passkey count) of these token
+ * hashes; a request's session is looked up together with those of the requests arriving with it
+ * (resolve-session.ts).
+ */
+export function findSessionsByTokenHashes(db: Executor, tokenHashes: readonly string[]) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
@@ -101,6 +106,7 @@ export function findSessionByTokenHash(db: Executor, tokenHash: string) {
       's.last_seen_at',
       's.reauthenticated_at',
       's.revoked_at',
+      's.token_hash',
       'u.email',
       'u.name',
       'u.locale',
@@ -118,8 +124,8 @@ export function findSessionByTokenHash(db: Executor, tokenHash: string) {
           .whereRef('p.user_id', '=', 's.user_id')
           .as('passkey_count'),
     ])
-    .where('s.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where(sql<SqlBool>`s.token_hash = ANY(${tokenHashes})`)
+    .execute();
 }
 
 export function touchSession(db: Executor, sessionId: string, now: Date) {

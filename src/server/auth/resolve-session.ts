@@ -9,8 +9,28 @@ import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import type { RequestContext } from '../http/request-context.ts';
 import { hashToken } from '../platform/secrets.ts';
-import { findSessionByTokenHash, revokeSession, touchSession } from './auth-repository.ts';
+import type { Database } from '../db/database.ts';
+import { createBatcher, perOwner } from '../platform/batching.ts';
+import { findSessionsByTokenHashes, revokeSession, touchSession } from './auth-repository.ts';
 import { secondFactorWindowMinutes } from './sign-in.ts';
+
+type SessionRow = Awaited<ReturnType<typeof findSessionsByTokenHashes>>[number];
+
+/**
+ * Every request looks up its session; those arriving together are looked up in one statement
+ * (platform/batching.ts), each still against the database as it is when its lookup runs, so a
+ * session ended a moment ago is never taken for open.
+ */
+const lookUpSession = perOwner((db: Database) =>
+  createBatcher<string, SessionRow | undefined>(
+    async (tokenHashes) => {
+      const rows = await findSessionsByTokenHashes(db, [...new Set(tokenHashes)]);
+      const byHash = new Map(rows.map((row) => [row.token_hash, row]));
+      return tokenHashes.map((hash) => byHash.get(hash));
+    },
+    { maxBatch: 200 },
+  ),
+);
 
 /** Activity is written at most this often, to spare a write per request. */
 const touchIntervalMs = 10_000;
@@ -34,7 +54,7 @@ export async function resolveSession(
     enrolmentRequired: false,
   };
   if (token === undefined || token === '') return { context: anonymous, ended: false };
-  const row = await findSessionByTokenHash(services.db, hashToken(token));
+  const row = await lookUpSession(services.db)(hashToken(token));
   if (row === undefined || row.revoked_at !== null) return { context: anonymous, ended: true };
   const now = services.clock.now();
 

@@ -7,8 +7,11 @@ import { accessScope } from '../../core/access.ts';
 import { caseStates, type CaseState, type Urgency } from '../../core/case-lifecycle.ts';
 import { AppError } from '../../core/errors.ts';
 import { isOverdue } from '../../core/service-levels.ts';
+import type { Actor } from '../../core/access.ts';
 import type { Services } from '../app/services.ts';
 import { auditedRead } from '../app/unit-of-work.ts';
+import type { Database } from '../db/database.ts';
+import { createReadSharing, deepFreeze, perOwner, type ReadSharing } from '../platform/batching.ts';
 import { auditOrigin, requireActor, type RequestContext } from '../http/request-context.ts';
 import { asCaseState, asUrgency } from './case-facts.ts';
 import { countCasesByState, findCasePage, type QueueCursor } from './case-repository.ts';
@@ -52,67 +55,140 @@ function decodeCursor(text: string): QueueCursor {
   });
 }
 
+/** Per read pool: queue pages being read, shared by identical requests that overlap. */
+const sharingFor = perOwner<Database, ReadSharing>(() => createReadSharing());
+
+/**
+ * What decides which cases an actor's page holds besides the query: staff who see the whole
+ * organization see the same cases as everyone of their role there; anyone else sees their own.
+ */
+function visibilityKey(actor: Actor, organizationWide: boolean): unknown[] {
+  return organizationWide
+    ? ['organization', actor.organizationId, actor.role]
+    : ['member', actor.organizationId, actor.membershipId, actor.userId, actor.role];
+}
+
 /**
  * One page of visible cases by deadline. Staff who see the whole organization get the counts per
  * state and, unless they ask for drafts, no drafts: a draft is still the patient's own.
+ *
+ * When a coordination desk's screens refresh together (a change pushed to every coordinator),
+ * many identical page requests arrive at once: those that overlap share one read of the page
+ * (platform/batching.ts; never a read that began before the request), and each is audited on its
+ * own, with the cases it was shown.
  */
 export async function listCases(services: Services, context: RequestContext, query: CaseListQuery) {
   const actor = requireActor(context);
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
   const organizationWide = accessScope(actor, 'case.read').includes('organization');
+  const key = JSON.stringify([
+    ...visibilityKey(actor, organizationWide),
+    query.state ?? null,
+    query.urgency ?? null,
+    query.overdue ?? null,
+    query.assignee ?? null,
+    query.cursor ?? null,
+    query.limit,
+  ]);
   return auditedRead(services, async (unit) => {
-    const [rows, stateCounts] = await Promise.all([
-      findCasePage(
-        unit.db,
-        actor,
-        {
-          state: query.state,
-          excludeStates: organizationWide ? ['draft'] : [],
-          urgency: query.urgency,
-          overdueAt: query.overdue === true ? unit.now : undefined,
-          assignee: query.assignee,
-        },
-        cursor,
-        query.limit + 1,
-      ),
-      organizationWide ? countCasesByState(unit.db, actor.organizationId) : null,
+    const share = sharingFor(unit.db);
+    // The counts are the same for every page of the organization: shared on their own, so that
+    // requests for different pages still share them.
+    const [page, counts] = await Promise.all([
+      share(key, () => readCasePage(services, actor, organizationWide, query, cursor)),
+      organizationWide
+        ? share(JSON.stringify(['counts', actor.organizationId]), () =>
+            readStateCounts(services, actor.organizationId),
+          )
+        : null,
     ]);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const counts = organizationWide
-      ? Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]))
-      : null;
-    if (counts !== null) {
-      for (const row of stateCounts ?? []) counts[asCaseState(row.state)] = row.count;
-    }
+    const view = combine(page, counts);
     await unit.audit({
       ...auditOrigin(context),
       eventType: 'case.listed',
       entityType: 'Case',
-      details: { count: page.length, caseIds: page.map((row) => row.id) },
+      details: { count: view.cases.length, caseIds: view.cases.map((item) => item.id) },
     });
-    return {
-      cases: page.map((row) => ({
-        id: row.id,
-        patientId: row.patient_id,
-        patientName: `${row.given_name} ${row.family_name}`.trim(),
-        state: asCaseState(row.state),
-        urgency: asUrgency(row.urgency),
-        stageOwner: row.stage_owner,
-        assignedSpecialistUserId: row.assigned_specialist_user_id,
-        assignedSpecialistName: row.assigned_specialist_name,
-        stageDeadlineAt: row.stage_deadline_at?.toISOString() ?? null,
-        overdue: isOverdue(row.stage_deadline_at, unit.now),
-        submittedAt: row.submitted_at?.toISOString() ?? null,
-        createdAt: row.created_at.toISOString(),
-        updatedAt: row.updated_at.toISOString(),
-        version: row.version,
-      })),
-      nextCursor:
-        rows.length > query.limit && last !== undefined
-          ? encodeCursor({ deadline: last.stage_deadline_at, id: last.id })
-          : null,
-      counts,
-    };
+    return view;
   });
+}
+
+type CasePage = Awaited<ReturnType<typeof readCasePage>>;
+type StateCounts = Awaited<ReturnType<typeof readStateCounts>>;
+
+/**
+ * The answer for a page and its counts, the same object for the same shared pair, so that it is
+ * serialised once for all who share it (http-server.ts).
+ */
+const combined = new WeakMap<CasePage, WeakMap<StateCounts, CasePage & { counts: StateCounts }>>();
+
+function combine(page: CasePage, counts: StateCounts | null) {
+  if (counts === null) return deepFreeze({ ...page, counts: null });
+  let byCounts = combined.get(page);
+  if (byCounts === undefined) {
+    byCounts = new WeakMap();
+    combined.set(page, byCounts);
+  }
+  let view = byCounts.get(counts);
+  if (view === undefined) {
+    view = deepFreeze({ ...page, counts });
+    byCounts.set(counts, view);
+  }
+  return view;
+}
+
+/** How many of the organization's cases are in each state, every state named. */
+async function readStateCounts(services: Services, organizationId: string) {
+  const counts = Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]));
+  for (const row of await countCasesByState(services.readDb, organizationId))
+    counts[asCaseState(row.state)] = row.count;
+  return counts;
+}
+
+/** The page as answered, read at the time it runs (deadlines are compared with that instant). */
+async function readCasePage(
+  services: Services,
+  actor: Actor,
+  organizationWide: boolean,
+  query: CaseListQuery,
+  cursor: QueueCursor | null,
+) {
+  const now = services.clock.now();
+  const rows = await findCasePage(
+    services.readDb,
+    actor,
+    {
+      state: query.state,
+      excludeStates: organizationWide ? ['draft'] : [],
+      urgency: query.urgency,
+      overdueAt: query.overdue === true ? now : undefined,
+      assignee: query.assignee,
+    },
+    cursor,
+    query.limit + 1,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    cases: page.map((row) => ({
+      id: row.id,
+      patientId: row.patient_id,
+      patientName: `${row.given_name} ${row.family_name}`.trim(),
+      state: asCaseState(row.state),
+      urgency: asUrgency(row.urgency),
+      stageOwner: row.stage_owner,
+      assignedSpecialistUserId: row.assigned_specialist_user_id,
+      assignedSpecialistName: row.assigned_specialist_name,
+      stageDeadlineAt: row.stage_deadline_at?.toISOString() ?? null,
+      overdue: isOverdue(row.stage_deadline_at, now),
+      submittedAt: row.submitted_at?.toISOString() ?? null,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      version: row.version,
+    })),
+    nextCursor:
+      rows.length > query.limit && last !== undefined
+        ? encodeCursor({ deadline: last.stage_deadline_at, id: last.id })
+        : null,
+  };
 }

@@ -9,12 +9,15 @@
  * connections commit asynchronously (synchronous_commit off), so the one row a read writes, its
  * audit event, does not wait for the disk. Every change goes through the first pool and commits
  * durably.
+ *
+ * Both pools prepare the statements they run often (statement-cache.ts).
  */
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './schema.gen.ts';
+import { prepareFrequentStatements } from './statement-cache.ts';
 
 // int8 (bigint) columns hold audit sequence numbers and counters well inside 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -62,6 +65,7 @@ function appPool(url: string, max: number, setting?: string): pg.Pool {
   });
   pool.on('connect', (client) => {
     client.query('SET ROLE consilium_app').catch(() => undefined);
+    prepareFrequentStatements(client);
   });
   pool.on('error', () => undefined);
   return pool;

@@ -56,6 +56,25 @@ const dicomDecoderDirectory = path.resolve(
 const dicomDecoderWorker =
   /\/assets\/workers\/(jpegbaseline|jpegloss|jpeg2000|rle|labeling|resampling)\.worker\.min\.js$/;
 
+/**
+ * The zod serializer, remembering what it wrote for a shared result: a page read once for many
+ * identical requests (platform/batching.ts) is frozen, and is then serialised once for all of them.
+ * Nothing else is frozen, so every other answer is serialised as before.
+ */
+const sharingSerializerCompiler: typeof serializerCompiler = (route) => {
+  const serialize = serializerCompiler(route);
+  const written = new WeakMap<object, string>();
+  return (data: unknown) => {
+    if (typeof data !== 'object' || data === null || !Object.isFrozen(data)) return serialize(data);
+    let text = written.get(data);
+    if (text === undefined) {
+      text = serialize(data);
+      written.set(data, text);
+    }
+    return text;
+  };
+};
+
 export interface HttpServerOptions {
   routes: readonly RouteDefinition[];
   /** Directory of the built web app (index.html); omitted when the API runs alone. */
@@ -116,7 +135,7 @@ export async function createHttpServer(
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(sharingSerializerCompiler);
   app.setErrorHandler(handleError);
   // The API speaks JSON only: without this, Fastify's built-in text/plain parser hands a string
   // to the body schema and the caller gets validation_failed instead of 415.

@@ -10,6 +10,7 @@ import * as auditQueue from './0004-audit-queue.ts';
 import * as encryptionKeys from './0005-encryption-keys.ts';
 import * as records from './0006-records.ts';
 import * as recordsCheckInput from './0007-records-check-input.ts';
+import * as auditQueuePlans from './0008-audit-queue-plans.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-encryption-keys': encryptionKeys,
   '0006-records': records,
   '0007-records-check-input': recordsCheckInput,
+  '0008-audit-queue-plans': auditQueuePlans,
 };
