@@ -86,6 +86,7 @@ export const auditEventTypes = {
   'org.created': 'C',
   'org.settings_updated': 'U',
   'org.checklists_updated': 'U',
+  'org.checklists_reset': 'D',
   'audit.report_viewed': 'R',
   'audit.report_exported': 'E',
   'system.backup_created': 'E',

@@ -191,18 +191,19 @@ void test('org admin: enrol TOTP, read the audit report and its CSV export, list
     const confirm = page.getByRole('dialog', { name: 'Reset every checklist?' });
     await confirm.getByRole('button', { name: 'Reset to defaults' }).click();
     await page.getByText('The checklists were reset to the shipped defaults.').waitFor();
-    await page
-      .getByText(/^Your organization uses the shipped checklists, saved as its own copy on /)
-      .waitFor();
+    // The organization's own set is forgotten: it follows the shipped defaults again.
+    await page.getByText('Your organization uses the checklists shipped with Consilium.').waitFor();
     assert.equal(await maxAge().inputValue(), '90', 'staging imaging back to 90 days');
     await requirement(letterLabel).waitFor();
     assert.equal(await requirement('genetic test report').count(), 0);
     const reset = await page.evaluate(async () => {
       const response = await fetch('/api/v1/org/checklists');
       return (await response.json()) as {
+        custom: boolean;
         checklists: { checklists: { oncology: { items: { id: string }[] } } };
       };
     });
+    assert.equal(reset.custom, false, 'the stored set is forgotten');
     assert.deepEqual(
       reset.checklists.checklists.oncology.items.map((item) => item.id),
       [

@@ -983,6 +983,9 @@ const samples: Record<string, RouteSample> = {
       { label: '', url: '/api/v1/org/checklists', body: defaultChecklistSet, permitted: ok(200) },
     ],
   },
+  'DELETE /api/v1/org/checklists': {
+    calls: () => [{ label: '', url: '/api/v1/org/checklists', permitted: ok(200) }],
+  },
   'GET /api/v1/verify/:code': {
     calls: () => [
       {

@@ -489,6 +489,15 @@ export function findChecklists(db: Executor, organizationId: string) {
     .executeTakeFirst();
 }
 
+/** Forget the organization's own checklists: it follows the shipped defaults again. */
+export async function deleteChecklists(trx: Executor, organizationId: string): Promise<boolean> {
+  const deleted = await trx
+    .deleteFrom('safety_checklists')
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}
+
 export function saveChecklists(
   trx: Executor,
   organizationId: string,

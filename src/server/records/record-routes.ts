@@ -19,7 +19,7 @@ import {
   openDocumentContent,
   readRecordsTimeline,
 } from './case-records.ts';
-import { findChecklists, saveChecklists } from './record-repository.ts';
+import { deleteChecklists, findChecklists, saveChecklists } from './record-repository.ts';
 import type { RecordServices } from './record-services.ts';
 import { generateReleaseAuthorization } from './release-of-information/generate-release-authorization.ts';
 import { releaseAuthorizationBody } from './release-of-information/release-of-information.types.ts';
@@ -234,6 +234,31 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
             details: { categories: Object.keys(body.checklists ?? {}) },
           });
           return { checklists: body, custom: true, updatedAt: unit.now.toISOString() };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/v1/org/checklists',
+      summary:
+        "Forget the organization's own checklists: it follows the shipped defaults again, including when a later release changes them (audited when there was a set to forget). Answers the defaults",
+      tags,
+      access: { kind: 'member', action: 'settings.update' },
+      responses: { 200: checklistsView },
+      handler: async ({ context }) => {
+        const actor = requireActor(context);
+        return transact(services, async (unit) => {
+          if (await deleteChecklists(unit.trx, actor.organizationId)) {
+            await unit.audit({
+              eventType: 'org.checklists_reset',
+              organizationId: actor.organizationId,
+              actorUserId: actor.userId,
+              entityType: 'Organization',
+              entityId: actor.organizationId,
+              details: {},
+            });
+          }
+          return { checklists: defaultChecklistSet, custom: false, updatedAt: null };
         });
       },
     }),

@@ -38,7 +38,6 @@ import { documentKinds } from '../../core/records/record-types.ts';
 import {
   checklistFacts,
   checklistNames,
-  defaultChecklistSet,
   type ChecklistName,
   type ChecklistSet,
 } from '../../core/safety/checklists.ts';
@@ -610,7 +609,8 @@ function ChecklistsForm({ view }: { view: ChecklistsView }) {
   });
 
   const reset = useMutation({
-    mutationFn: () => put(defaultChecklistSet),
+    // Forgets the organization's set, so that it follows the shipped defaults of later releases too.
+    mutationFn: () => withReauthentication(() => unwrap(client.DELETE('/api/v1/org/checklists'))),
     onMutate: () => {
       setError(null);
       setUnplaced([]);

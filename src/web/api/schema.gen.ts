@@ -4281,7 +4281,214 @@ export interface paths {
             };
         };
         post?: never;
-        delete?: never;
+        /** Forget the organization's own checklists: it follows the shipped defaults again, including when a later release changes them (audited when there was a set to forget). Answers the defaults */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                /** @enum {number} */
+                                version: 1;
+                                checklists: {
+                                    oncology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    cardiology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    neurology: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    orthopaedics: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    general_medicine: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                    fallback: {
+                                        title: string;
+                                        historyGapDays: number;
+                                        items: ({
+                                            /** @enum {string} */
+                                            type: "document";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            kinds: ("pathology_report" | "imaging_report" | "imaging_study" | "lab_results" | "discharge_summary" | "clinic_letter" | "prescription" | "referral" | "other")[];
+                                            modalities?: string[];
+                                            keywords?: string[];
+                                            maxAgeDays: number | null;
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                            /** @enum {string} */
+                                            staleSeverity: "blocker" | "warning" | "info";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "fact";
+                                            id: string;
+                                            label: string;
+                                            why: string;
+                                            /** @enum {string} */
+                                            fact: "diagnosis_code" | "diagnosis_text" | "diagnosis_date" | "proposed_treatment" | "medications" | "allergies";
+                                            /** @enum {string} */
+                                            missingSeverity: "blocker" | "warning" | "info";
+                                        })[];
+                                    };
+                                };
+                                specialtyCategories: {
+                                    [key: string]: "oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine";
+                                };
+                                leadingCategories: ("oncology" | "cardiology" | "neurology" | "orthopaedics" | "general_medicine")[];
+                            };
+                            custom: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4300,7 +4507,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "org.checklists_reset" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
@@ -4348,7 +4555,7 @@ export interface paths {
                 query?: {
                     actor?: string;
                     patientId?: string;
-                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
+                    eventType?: "auth.sign_up" | "auth.email_verified" | "auth.sign_in" | "auth.sign_in_failed" | "auth.mfa_challenge_passed" | "auth.mfa_challenge_failed" | "auth.sign_out" | "auth.session_expired" | "auth.account_locked" | "auth.reauthenticated" | "auth.password_reset_requested" | "auth.password_reset" | "auth.email_change_requested" | "auth.email_changed" | "auth.totp_enrolled" | "auth.totp_removed" | "auth.recovery_codes_regenerated" | "auth.recovery_code_used" | "auth.passkey_registered" | "auth.passkey_removed" | "member.invited" | "member.invitation_accepted" | "member.deactivated" | "member.read" | "patient.created" | "patient.read" | "patient.list" | "patient.updated" | "patient.referred" | "patient.invited" | "patient.account_linked" | "patient.proxy_invited" | "patient.proxy_invitation_revoked" | "patient.proxy_granted" | "patient.proxy_scope_changed" | "patient.proxy_revoked" | "patient.proxies_read" | "case.created" | "case.read" | "case.listed" | "case.updated" | "case.transitioned" | "case.attachment_added" | "case.attachment_read" | "case.attachments_listed" | "case.attachment_removed" | "case.patient_question_answered" | "case.follow_up_asked" | "case.report_receipt_confirmed" | "case.fhir_exported" | "record.upload_started" | "record.upload_completed" | "record.upload_cancelled" | "record.upload_expired" | "record.stored" | "record.refused" | "record.quarantined" | "record.listed" | "record.viewed" | "record.downloaded" | "record.described" | "record.checked" | "record.findings_read" | "record.finding_decided" | "record.finding_responded" | "record.blockers_overridden" | "record.release_form_generated" | "opinion.draft_read" | "opinion.draft_saved" | "opinion.peer_review_requested" | "opinion.peer_review_decided" | "opinion.signed" | "opinion.addendum_signed" | "opinion.read" | "opinion.pdf_downloaded" | "specialist.profile_updated" | "org.created" | "org.settings_updated" | "org.checklists_updated" | "org.checklists_reset" | "audit.report_viewed" | "audit.report_exported" | "system.backup_created" | "system.restored";
                     from?: string;
                     to?: string;
                     sort?: "occurredAt" | "-occurredAt" | "eventType" | "-eventType";
