@@ -2,7 +2,8 @@
  * Journey: the demo patient, on a phone-sized screen, starts a request for a second opinion, fills
  * every intake step (picking the diagnosis's ICD-10-CM code by search, attaching a document),
  * reloads half-way and resumes at the first unfinished step, sees what is still missing before
- * sending, gives consent, sends the request and reads where it stands in plain words.
+ * sending, gives consent, sends the request, reads where it stands in plain words and corrects
+ * the medicine list from the case page.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -34,7 +35,7 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   assert.ok(width <= phone.width, `the page is ${width}px wide on a ${phone.width}px screen`);
 }
 
-void test('patient: intake wizard with ICD-10-CM pick, resume after reload, missing items, submit', async () => {
+void test('patient: intake wizard with ICD-10-CM pick, resume after reload, missing items, submit, correction', async () => {
   await inBrowser('patient-intake', async (page) => {
     await page.setViewportSize(phone);
     await page.goto('/sign-in');
@@ -209,6 +210,40 @@ void test('patient: intake wizard with ICD-10-CM pick, resume after reload, miss
       .first()
       .waitFor({ timeout: 30_000 });
     await expectNoSidewaysScroll(page);
+
+    // Until the case is ready for matching, the patient corrects the medicine list from here.
+    const told = page.getByRole('region', { name: 'What you told us' });
+    await told
+      .getByRole('button', { name: 'Correct your medicines, allergies or diagnosis' })
+      .click();
+    const correction = page.getByRole('dialog', {
+      name: 'Correct your medicines, allergies or diagnosis',
+    });
+    const firstMedicine = correction.getByRole('group', { name: 'Medicine 1' });
+    assert.equal(
+      await firstMedicine.getByRole('textbox', { name: 'Name' }).inputValue(),
+      'Metformin',
+      'the form starts from what was sent',
+    );
+    await correction.getByText('E11.9 — Type 2 diabetes mellitus without complications').waitFor();
+    assert.equal(
+      await correction.getByRole('textbox', { name: 'What it is' }).count(),
+      0,
+      'devices are not part of the correction',
+    );
+    await correction.getByRole('button', { name: 'Add a medicine' }).click();
+    const addedMedicine = correction.getByRole('group', { name: 'Medicine 2' });
+    await addedMedicine.getByRole('textbox', { name: 'Name' }).fill('Lisinopril');
+    await addedMedicine.getByRole('textbox', { name: 'Dose' }).fill('10 mg');
+    await addedMedicine.getByRole('textbox', { name: 'How often' }).fill('Once a day');
+    await correction.getByRole('button', { name: 'Save corrections' }).click();
+    await page
+      .getByText(/^Your corrections are saved\. Your records will be checked again/)
+      .waitFor();
+    await correction.waitFor({ state: 'hidden' });
+    await told.getByText('Lisinopril, 10 mg, Once a day').waitFor();
+    await told.getByText('Metformin, 500 mg, Twice a day').waitFor();
+    await told.getByText('Knee implant (left)').waitFor();
 
     // My cases lists it as sent, with no way back into the wizard.
     await page.getByRole('link', { name: 'Back to My cases' }).click();

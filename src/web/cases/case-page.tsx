@@ -2,7 +2,8 @@
  * The patient side's page for one case (issue 3): where it stands in plain words, what happens
  * next and by when, who is on it, what the coordinator or specialist is asking for, the report
  * once delivered, follow-up questions, the timeline, and what the patient told us. A draft shows
- * what is still missing and leads back into the wizard. Withdrawing asks for confirmation and is
+ * what is still missing and leads back into the wizard. Until the case is ready for matching, what
+ * the records check reads may be corrected there. Withdrawing asks for confirmation and is
  * offered only when the lifecycle allows it now.
  */
 import { Button, Group, Modal, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
@@ -35,6 +36,8 @@ import {
 } from './case-review-sections.tsx';
 import { CaseStateBadge, StageDeadline } from './case-status.tsx';
 import { CaseTimeline } from './case-timeline.tsx';
+import { IntakeCorrectionSection } from './intake-correction-section.tsx';
+import { mayCorrectIntake } from './intake-correction.ts';
 import { IntakeSummary } from './intake-summary.tsx';
 import { MissingItemsChecklist } from './missing-items-checklist.tsx';
 import { RecordRequestsSection } from './record-requests-section.tsx';
@@ -192,6 +195,9 @@ function CaseDetails({ view }: { view: CaseView }) {
           <Title order={2} size="h3" id="case-intake-title">
             {t('cases.page.whatYouSent')}
           </Title>
+          {mayCorrectIntake(view, session.membership.role) && (
+            <IntakeCorrectionSection view={view} />
+          )}
           <IntakeSummary view={view} />
         </Stack>
       )}

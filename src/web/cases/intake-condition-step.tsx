@@ -1,28 +1,38 @@
 /**
  * Intake step 1: the condition in the patient's words, the current diagnosis (an ICD-10-CM code
  * picked by search, and/or the diagnosis as written by the patient when the code is unknown) and
- * the treatment proposed to them.
+ * the treatment proposed to them. Without the description, the same fields correct a submitted
+ * intake (intake-correction-section.tsx).
  */
 import { Fieldset, Stack, TextInput, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { DiagnosisPicker } from './diagnosis-picker.tsx';
 import type { IntakeForm } from './intake-form.ts';
 
-export function IntakeConditionStep({ form }: { form: IntakeForm }) {
+export function IntakeConditionStep({
+  form,
+  withDescription = true,
+}: {
+  form: IntakeForm;
+  /** Whether the condition in the patient's words is asked (not correctable once submitted). */
+  withDescription?: boolean;
+}) {
   const { t } = useTranslation();
   const values = form.getValues();
   return (
     <Stack gap="lg">
-      <Textarea
-        label={t('cases.fields.conditionDescription')}
-        description={t('cases.fields.conditionDescriptionHint')}
-        withAsterisk
-        aria-required
-        autosize
-        minRows={5}
-        maxRows={16}
-        {...form.getInputProps('conditionDescription')}
-      />
+      {withDescription && (
+        <Textarea
+          label={t('cases.fields.conditionDescription')}
+          description={t('cases.fields.conditionDescriptionHint')}
+          withAsterisk
+          aria-required
+          autosize
+          minRows={5}
+          maxRows={16}
+          {...form.getInputProps('conditionDescription')}
+        />
+      )}
       <Fieldset legend={t('cases.fields.diagnosisLegend')} variant="unstyled">
         <Stack gap="md">
           <DiagnosisPicker

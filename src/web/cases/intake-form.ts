@@ -6,6 +6,7 @@
  * missing before the request can be sent.
  */
 import type { useForm } from '@mantine/form';
+import type { TFunction } from 'i18next';
 import {
   allergySeverities,
   caseDraftChangeSchema,
@@ -249,6 +250,20 @@ export type FieldProblem =
   | { kind: 'tooLong'; max: number }
   | { kind: 'invalid' }
   | { kind: 'urgencyReasonRequired' };
+
+/** The sentence shown under a field with `problem`. */
+export function problemMessage(problem: FieldProblem, t: TFunction): string {
+  switch (problem.kind) {
+    case 'required':
+      return t('cases.problems.required');
+    case 'tooLong':
+      return t('cases.problems.tooLong', { max: problem.max });
+    case 'invalid':
+      return t('cases.problems.invalid');
+    case 'urgencyReasonRequired':
+      return t('cases.problems.urgencyReasonRequired');
+  }
+}
 
 const listFieldPaths: Record<ListName, (index: number, sub: string | undefined) => string> = {
   medications: (index, sub) => `medications.${index}.${sub ?? 'name'}`,

@@ -1,7 +1,8 @@
 /**
  * Intake step 2: medications (name, dose, frequency), allergies (substance, reaction, severity;
  * FHIR AllergyIntolerance) and implants or devices. Each is a list of rows the person adds and
- * removes; an empty list is a valid answer ("none"). A newly added row gets the focus.
+ * removes; an empty list is a valid answer ("none"). A newly added row gets the focus. Without
+ * the devices, the same lists correct a submitted intake (intake-correction-section.tsx).
  */
 import {
   Button,
@@ -88,7 +89,14 @@ function RemoveButton({
   );
 }
 
-export function IntakeHealthStep({ form }: { form: IntakeForm }) {
+export function IntakeHealthStep({
+  form,
+  withDevices = true,
+}: {
+  form: IntakeForm;
+  /** Whether implants and devices are asked (not correctable once submitted). */
+  withDevices?: boolean;
+}) {
   const { t } = useTranslation();
   const values = form.getValues();
   const [addedKey, setAddedKey] = useState<string | null>(null);
@@ -185,36 +193,38 @@ export function IntakeHealthStep({ form }: { form: IntakeForm }) {
         ))}
       </RowList>
 
-      <RowList
-        id="devices-title"
-        title={t('cases.fields.devices')}
-        hint={t('cases.fields.devicesHint')}
-        emptyText={t('cases.fields.noDevices')}
-        addLabel={t('cases.fields.addDevice')}
-        canAdd={values.devices.length < rowLimits.devices}
-        count={values.devices.length}
-        onAdd={() => {
-          const row = emptyTextRow();
-          setAddedKey(row.key);
-          form.insertListItem('devices', row);
-        }}
-      >
-        {values.devices.map((row, index) => (
-          <Fieldset key={row.key} legend={t('cases.fields.device', { number: index + 1 })}>
-            <TextInput
-              label={t('cases.fields.deviceDescription')}
-              withAsterisk
-              autoFocus={row.key === addedKey}
-              {...form.getInputProps(`devices.${index}.text`)}
-            />
-            <RemoveButton
-              label={t('cases.fields.removeDevice', { number: index + 1 })}
-              listId="devices-title"
-              onClick={() => form.removeListItem('devices', index)}
-            />
-          </Fieldset>
-        ))}
-      </RowList>
+      {withDevices && (
+        <RowList
+          id="devices-title"
+          title={t('cases.fields.devices')}
+          hint={t('cases.fields.devicesHint')}
+          emptyText={t('cases.fields.noDevices')}
+          addLabel={t('cases.fields.addDevice')}
+          canAdd={values.devices.length < rowLimits.devices}
+          count={values.devices.length}
+          onAdd={() => {
+            const row = emptyTextRow();
+            setAddedKey(row.key);
+            form.insertListItem('devices', row);
+          }}
+        >
+          {values.devices.map((row, index) => (
+            <Fieldset key={row.key} legend={t('cases.fields.device', { number: index + 1 })}>
+              <TextInput
+                label={t('cases.fields.deviceDescription')}
+                withAsterisk
+                autoFocus={row.key === addedKey}
+                {...form.getInputProps(`devices.${index}.text`)}
+              />
+              <RemoveButton
+                label={t('cases.fields.removeDevice', { number: index + 1 })}
+                listId="devices-title"
+                onClick={() => form.removeListItem('devices', index)}
+              />
+            </Fieldset>
+          ))}
+        </RowList>
+      )}
     </Stack>
   );
 }

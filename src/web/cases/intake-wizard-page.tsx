@@ -11,7 +11,6 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import type { TFunction } from 'i18next';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CaseDraftChange } from '../../core/case-intake.ts';
@@ -37,10 +36,10 @@ import {
   completedSteps,
   intakeSteps,
   intakeValuesOf,
+  problemMessage,
   resumeStepIndex,
   stepChangeOf,
   stepProblems,
-  type FieldProblem,
   type IntakeStep,
   type IntakeValues,
 } from './intake-form.ts';
@@ -49,19 +48,6 @@ import { IntakeHealthStep } from './intake-health-step.tsx';
 import { IntakeHistoryStep } from './intake-history-step.tsx';
 import { IntakeQuestionsStep } from './intake-questions-step.tsx';
 import { IntakeStepNav } from './intake-step-nav.tsx';
-
-function problemMessage(problem: FieldProblem, t: TFunction): string {
-  switch (problem.kind) {
-    case 'required':
-      return t('cases.problems.required');
-    case 'tooLong':
-      return t('cases.problems.tooLong', { max: problem.max });
-    case 'invalid':
-      return t('cases.problems.invalid');
-    case 'urgencyReasonRequired':
-      return t('cases.problems.urgencyReasonRequired');
-  }
-}
 
 /** Whether two draft changes say the same (both built by `stepChangeOf`, so keys line up). */
 function sameChange(a: object, b: object): boolean {
