@@ -17,7 +17,6 @@
  * ≥ µ ±), with a monospaced face for the seal. The PDF standard-14 fonts are never used: they are
  * not embedded and cannot show most of those characters.
  */
-import PDFDocument from 'pdfkit';
 import {
   formatVerificationCode,
   type AddendumContent,
@@ -27,7 +26,7 @@ import {
   type RelativeCost,
 } from '../../core/opinion.ts';
 import type { OpinionReport, OpinionReportVersion } from './opinion-report.ts';
-import { loadReportFonts, reportFont } from './report-fonts.ts';
+import { renderReportPdf, reportFont, reportMargin } from './report-fonts.ts';
 
 /** Every printed word that is not the specialist's own text, per report language. */
 interface ReportLabels {
@@ -242,7 +241,7 @@ const bold: string = reportFont.bold;
 const mono: string = reportFont.mono;
 
 const size = { title: 20, heading: 15, subheading: 12.5, body: 11, pageFurniture: 10 } as const;
-const margin = { top: 64, bottom: 60, left: 50, right: 50 } as const;
+const margin = reportMargin;
 const lineGap = 3;
 const blockIndent = 14;
 const ink = '#1a1a1a';
@@ -616,8 +615,7 @@ function writePageFurniture(w: ReportWriter): void {
  * Renders the signed opinion and its addenda as a PDF. The output depends only on `report`: the
  * document's creation date is the newest signature, so the same versions give the same bytes.
  */
-export async function renderOpinionPdf(report: OpinionReport): Promise<Buffer> {
-  const fonts = await loadReportFonts();
+export function renderOpinionPdf(report: OpinionReport): Promise<Buffer> {
   const newest = report.versions.reduce<string | null>(
     (latest, version) =>
       latest === null || Date.parse(version.signedAt) > Date.parse(latest)
@@ -625,44 +623,24 @@ export async function renderOpinionPdf(report: OpinionReport): Promise<Buffer> {
         : latest,
     null,
   );
-  const created = new Date(newest ?? 0);
   const l = labels[report.language];
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: margin,
-    bufferPages: true,
-    autoFirstPage: false,
-    lang: report.language,
-    displayTitle: true,
-    info: {
-      Title: `${l.documentTitle} — ${report.patient.name}`,
-      Author: report.organization.name,
-      Subject: `${l.caseReference} ${report.case.id}`,
-      Creator: 'Consilium',
-      Producer: 'Consilium',
-      CreationDate: created,
-      ModDate: created,
+  return renderReportPdf(
+    {
+      title: `${l.documentTitle} — ${report.patient.name}`,
+      author: report.organization.name,
+      subject: `${l.caseReference} ${report.case.id}`,
+      language: report.language,
+      created: new Date(newest ?? 0),
     },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  for (const [name, data] of fonts) doc.registerFont(name, data);
-  doc.font(regular);
-  doc.addPage();
-
-  const writer = new ReportWriter(doc, report);
-  writeCover(writer);
-  for (const version of report.versions) {
-    if (isAddendumContent(version.content)) writeAddendum(writer, version, version.content);
-    else writeOpinion(writer, version.content);
-  }
-  writeSignatures(writer);
-  writePageFurniture(writer);
-  doc.end();
-  return finished;
+    (doc) => {
+      const writer = new ReportWriter(doc, report);
+      writeCover(writer);
+      for (const version of report.versions) {
+        if (isAddendumContent(version.content)) writeAddendum(writer, version, version.content);
+        else writeOpinion(writer, version.content);
+      }
+      writeSignatures(writer);
+      writePageFurniture(writer);
+    },
+  );
 }

@@ -16,8 +16,7 @@
  * embedded from the `dejavu-fonts-ttf` package so accented names print, the organization's name
  * and "Page x of y" on every page.
  */
-import PDFDocument from 'pdfkit';
-import { loadReportFonts, reportFont } from '../../reports/report-fonts.ts';
+import { renderReportPdf, reportFont, reportMargin } from '../../reports/report-fonts.ts';
 
 /** Everything the form prints, loaded and access-checked by the use case. */
 export interface ReleaseAuthorization {
@@ -45,7 +44,7 @@ const regular: string = reportFont.regular;
 const bold: string = reportFont.bold;
 
 const size = { title: 18, subtitle: 10, heading: 12.5, body: 10.5, small: 9 } as const;
-const margin = { top: 64, bottom: 60, left: 50, right: 50 } as const;
+const margin = reportMargin;
 const lineGap = 2.5;
 const indent = 14;
 const ink = '#1a1a1a';
@@ -283,37 +282,18 @@ function writePageFurniture(w: FormWriter, organization: string): void {
  * Renders the authorization as a PDF. The output depends only on `form`: the document's creation
  * date is the day it was prepared.
  */
-export async function renderReleaseAuthorizationPdf(form: ReleaseAuthorization): Promise<Buffer> {
-  const fonts = await loadReportFonts();
-  const created = new Date(`${form.preparedOn}T00:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: margin,
-    bufferPages: true,
-    autoFirstPage: false,
-    lang: 'en',
-    displayTitle: true,
-    info: {
-      Title: 'Authorization to release medical records',
-      Author: form.organization.name,
-      Creator: 'Consilium',
-      Producer: 'Consilium',
-      CreationDate: created,
-      ModDate: created,
+export function renderReleaseAuthorizationPdf(form: ReleaseAuthorization): Promise<Buffer> {
+  return renderReportPdf(
+    {
+      title: 'Authorization to release medical records',
+      author: form.organization.name,
+      language: 'en',
+      created: new Date(`${form.preparedOn}T00:00:00Z`),
     },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  for (const [name, data] of fonts) doc.registerFont(name, data);
-  doc.font(regular);
-  doc.addPage();
-  const writer = new FormWriter(doc);
-  writeForm(writer, form);
-  writePageFurniture(writer, form.organization.name);
-  doc.end();
-  return finished;
+    (doc) => {
+      const writer = new FormWriter(doc);
+      writeForm(writer, form);
+      writePageFurniture(writer, form.organization.name);
+    },
+  );
 }
