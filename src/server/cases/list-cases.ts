@@ -11,7 +11,7 @@ import type { Actor } from '../../core/access.ts';
 import type { Services } from '../app/services.ts';
 import { auditedRead } from '../app/unit-of-work.ts';
 import type { Database } from '../db/database.ts';
-import { createReadSharing, deepFreeze, perOwner, type ReadSharing } from '../platform/batching.ts';
+import { createReadSharing, perOwner, type ReadSharing } from '../platform/batching.ts';
 import { auditOrigin, requireActor, type RequestContext } from '../http/request-context.ts';
 import { asCaseState, asUrgency } from './case-facts.ts';
 import { countCasesByState, findCasePage, type QueueCursor } from './case-repository.ts';
@@ -91,18 +91,9 @@ export async function listCases(services: Services, context: RequestContext, que
     query.limit,
   ]);
   return auditedRead(services, async (unit) => {
-    const share = sharingFor(unit.db);
-    // The counts are the same for every page of the organization: shared on their own, so that
-    // requests for different pages still share them.
-    const [page, counts] = await Promise.all([
-      share(key, () => readCasePage(services, actor, organizationWide, query, cursor)),
-      organizationWide
-        ? share(JSON.stringify(['counts', actor.organizationId]), () =>
-            readStateCounts(services, actor.organizationId),
-          )
-        : null,
-    ]);
-    const view = combine(page, counts);
+    const view = await sharingFor(unit.db)(key, () =>
+      readCasePage(services, actor, organizationWide, query, cursor),
+    );
     await unit.audit({
       ...auditOrigin(context),
       eventType: 'case.listed',
@@ -111,38 +102,6 @@ export async function listCases(services: Services, context: RequestContext, que
     });
     return view;
   });
-}
-
-type CasePage = Awaited<ReturnType<typeof readCasePage>>;
-type StateCounts = Awaited<ReturnType<typeof readStateCounts>>;
-
-/**
- * The answer for a page and its counts, the same object for the same shared pair, so that it is
- * serialised once for all who share it (http-server.ts).
- */
-const combined = new WeakMap<CasePage, WeakMap<StateCounts, CasePage & { counts: StateCounts }>>();
-
-function combine(page: CasePage, counts: StateCounts | null) {
-  if (counts === null) return deepFreeze({ ...page, counts: null });
-  let byCounts = combined.get(page);
-  if (byCounts === undefined) {
-    byCounts = new WeakMap();
-    combined.set(page, byCounts);
-  }
-  let view = byCounts.get(counts);
-  if (view === undefined) {
-    view = deepFreeze({ ...page, counts });
-    byCounts.set(counts, view);
-  }
-  return view;
-}
-
-/** How many of the organization's cases are in each state, every state named. */
-async function readStateCounts(services: Services, organizationId: string) {
-  const counts = Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]));
-  for (const row of await countCasesByState(services.readDb, organizationId))
-    counts[asCaseState(row.state)] = row.count;
-  return counts;
 }
 
 /** The page as answered, read at the time it runs (deadlines are compared with that instant). */
@@ -154,19 +113,22 @@ async function readCasePage(
   cursor: QueueCursor | null,
 ) {
   const now = services.clock.now();
-  const rows = await findCasePage(
-    services.readDb,
-    actor,
-    {
-      state: query.state,
-      excludeStates: organizationWide ? ['draft'] : [],
-      urgency: query.urgency,
-      overdueAt: query.overdue === true ? now : undefined,
-      assignee: query.assignee,
-    },
-    cursor,
-    query.limit + 1,
-  );
+  const [rows, stateCounts] = await Promise.all([
+    findCasePage(
+      services.readDb,
+      actor,
+      {
+        state: query.state,
+        excludeStates: organizationWide ? ['draft'] : [],
+        urgency: query.urgency,
+        overdueAt: query.overdue === true ? now : undefined,
+        assignee: query.assignee,
+      },
+      cursor,
+      query.limit + 1,
+    ),
+    organizationWide ? countCasesByState(services.readDb, actor.organizationId) : null,
+  ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -190,5 +152,13 @@ async function readCasePage(
       rows.length > query.limit && last !== undefined
         ? encodeCursor({ deadline: last.stage_deadline_at, id: last.id })
         : null,
+    counts: stateCounts === null ? null : countsByState(stateCounts),
   };
+}
+
+/** Every state named, with 0 for those the organization has no case in. */
+function countsByState(rows: readonly { state: string; count: number }[]) {
+  const counts = Object.fromEntries(caseStates.map((state) => [state, 0] as [CaseState, number]));
+  for (const row of rows) counts[asCaseState(row.state)] = row.count;
+  return counts;
 }
