@@ -721,6 +721,28 @@ describe('who may upload where', () => {
     }
   });
 
+  it('tells each reader of the document list whether they may add documents now', async () => {
+    const listFor = (member: TestMember, target: string) =>
+      member.client.get<{ canUpload: boolean }>(`/api/v1/cases/${target}/documents`);
+    for (const [label, member, canUpload] of [
+      ['patient', patient, true],
+      ['proxy who may act', proxy, true],
+      ['coordinator', coordinator, true],
+      ['proxy who may only view', viewProxy, false],
+      ['assigned specialist', specialist, false],
+    ] as const) {
+      const listed = await listFor(member, caseId);
+      expect(listed.status, `${label}: ${listed.text}`).toBe(200);
+      expect(listed.body.canUpload, label).toBe(canUpload);
+    }
+    // The stage decides too: a case in review takes no documents, even from the patient.
+    const reviewCase = await startCase(patient, patient.patientId!);
+    await setState(reviewCase, 'in_review');
+    const inReview = await listFor(patient, reviewCase);
+    expect(inReview.status).toBe(200);
+    expect(inReview.body.canUpload).toBe(false);
+  });
+
   it('answers 404 for a case that does not exist', async () => {
     expectError(await createUpload(patient, randomUUID()), 404, 'not_found');
   });

@@ -6,6 +6,7 @@
  * who may add documents to the case (the patient side, the coordinator).
  */
 import type { Readable } from 'node:stream';
+import { acceptsAttachments } from '../../core/attachments.ts';
 import { AppError } from '../../core/errors.ts';
 import {
   documentDisplayName,
@@ -15,7 +16,7 @@ import {
 import type { Services } from '../app/services.ts';
 import { auditedRead, transact } from '../app/unit-of-work.ts';
 import { openBlob } from '../blobs/sealed-blobs.ts';
-import { caseAuditOrigin } from '../cases/case-facts.ts';
+import { asCaseState, caseAuditOrigin } from '../cases/case-facts.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
 import {
   describeDocument,
@@ -138,7 +139,10 @@ export function studiesOf(rows: readonly DocumentRow[]): z.infer<typeof studyVie
     .sort((a, b) => (a.studyDate ?? '').localeCompare(b.studyDate ?? ''));
 }
 
-/** The case's documents, the caller's unfinished uploads (all of them for staff), and studies. */
+/**
+ * The case's documents, the caller's unfinished uploads (all of them for staff), studies, and
+ * whether the caller may add documents to the case now.
+ */
 export async function listCaseRecords(
   services: Services,
   context: RequestContext,
@@ -175,6 +179,7 @@ export async function listCaseRecords(
         createdAt: upload.created_at.toISOString(),
       })),
       studies: studiesOf(rows),
+      canUpload: found.may_upload && acceptsAttachments(asCaseState(found.state)),
     };
   });
 }

@@ -93,6 +93,8 @@ export const caseRecordsView = z.object({
   documents: z.array(documentView),
   uploads: z.array(uploadView),
   studies: z.array(studyView),
+  /** Whether the caller may add documents now: they may upload to the case and its stage accepts them. */
+  canUpload: z.boolean(),
 });
 
 export const describeDocumentBody = z.strictObject({

@@ -2965,6 +2965,7 @@ export interface paths {
                                     documentIds: string[];
                                 }[];
                             }[];
+                            canUpload: boolean;
                         };
                     };
                 };

@@ -12,7 +12,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { acceptsAttachments } from '../../core/attachments.ts';
 import { CaseRecordsSection } from '../records/case-records-section.tsx';
 import { useSignedInSession } from '../session/session.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
@@ -181,13 +180,7 @@ function CaseDetails({ view }: { view: CaseView }) {
       <SpecialistQuestionsSection view={view} />
       <ReportSection view={view} />
       <FollowUpsSection view={view} />
-      {!isDraft && (
-        <CaseRecordsSection
-          caseId={view.id}
-          audience="patient"
-          canUpload={acceptsAttachments(view.state)}
-        />
-      )}
+      {!isDraft && <CaseRecordsSection caseId={view.id} audience="patient" />}
       {!isDraft && <PeopleSection view={view} organizationName={session.organization.name} />}
       <CaseTimeline timeline={view.timeline} />
       {!isDraft && (

@@ -21,7 +21,7 @@ export function IntakeDocumentsStep({ caseId }: { caseId: string }) {
         <List.Item>{t('cases.documents.gatherMedicines')}</List.Item>
       </List>
       <Text>{t('cases.documents.later')}</Text>
-      <CaseRecordsSection caseId={caseId} audience="patient" canUpload />
+      <CaseRecordsSection caseId={caseId} audience="patient" />
     </Stack>
   );
 }

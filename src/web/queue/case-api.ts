@@ -79,7 +79,6 @@ function isCaseState(value: unknown): value is CaseState {
   return caseStates.some((state) => state === value);
 }
 
-/** The conflict in `error`, when it is the server's "someone changed this case" answer. */
 /** Whether `mark_ready` was refused because the records check holds open blockers. */
 export function isOpenBlockers(error: unknown): boolean {
   if (!isApiError(error) || error.status !== 409) return false;
@@ -92,6 +91,7 @@ export function isOpenBlockers(error: unknown): boolean {
   );
 }
 
+/** The conflict in `error`, when it is the server's "someone changed this case" answer. */
 export function caseConflictOf(error: unknown): CaseConflict | null {
   if (!isApiError(error) || error.status !== 409 || isOpenBlockers(error)) return null;
   const details = error.details;

@@ -22,7 +22,6 @@ import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { acceptsAttachments } from '../../core/attachments.ts';
 import { isApiError } from '../api/api-error.ts';
 import { CaseRecordsSection } from '../records/case-records-section.tsx';
 import { CaseSummary } from '../specialist/case-summary.tsx';
@@ -283,12 +282,7 @@ function CaseWorkspace({ caseView }: { caseView: CaseView }) {
           <CaseSummary caseView={caseView} />
         </Grid.Col>
       </Grid>
-      <CaseRecordsSection
-        caseId={caseView.id}
-        audience="staff"
-        canDecide
-        canUpload={acceptsAttachments(caseView.state)}
-      />
+      <CaseRecordsSection caseId={caseView.id} audience="staff" canDecide />
       <RecordRequestModal opened={dialog === 'records'} onClose={close} transition={transition} />
       <OfferModal
         opened={dialog === 'offer'}

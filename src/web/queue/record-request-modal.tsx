@@ -8,6 +8,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../ui/error-alert.tsx';
+import { localDate } from '../ui/local-date.ts';
 import { placeServerErrorsOnFields } from '../ui/server-form-errors.ts';
 import { caseConflictOf } from './case-api.ts';
 import { useModalFullScreen } from './reason-modal.tsx';
@@ -18,15 +19,6 @@ interface RecordRequestValues {
   why: string;
   /** A calendar date (YYYY-MM-DD) in the viewer's time zone. */
   dueDate: string;
-}
-
-/** A calendar date `days` from today, in the viewer's time zone. */
-function localDate(daysFromToday: number): string {
-  const date = new Date();
-  date.setDate(date.getDate() + daysFromToday);
-  const month = String(date.getMonth() + 1).padStart(2, '0');
-  const day = String(date.getDate()).padStart(2, '0');
-  return `${date.getFullYear()}-${month}-${day}`;
 }
 
 /** The end of a calendar day in the viewer's time zone: records due "by" that day. */

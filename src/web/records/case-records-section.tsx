@@ -23,12 +23,14 @@ import {
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMediaQuery } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useModalFullScreen } from '../queue/reason-modal.tsx';
 import { useSession } from '../session/session.ts';
+import { saveBlob } from '../ui/download.ts';
 import { ErrorAlert } from '../ui/error-alert.tsx';
+import { localDate } from '../ui/local-date.ts';
 import { DocumentViewer, type ViewerTarget } from './document-viewer.tsx';
 import { FindingsPanel } from './findings-panel.tsx';
 import { RecordUploader } from './record-uploader.tsx';
@@ -55,8 +57,6 @@ export interface CaseRecordsSectionProps {
   caseId: string;
   /** The patient side sees plain words and what to do; staff see and decide the findings. */
   audience: 'patient' | 'staff';
-  /** Whether the caller may add documents to the case now (its stage and their role). */
-  canUpload: boolean;
   /** Staff who decide findings (the coordinator); others only read them. */
   canDecide?: boolean;
 }
@@ -229,31 +229,11 @@ interface ReleaseFormValues {
   purpose: string;
 }
 
-/** Today's calendar date in the viewer's time zone. */
-function localToday(): string {
-  const date = new Date();
-  const month = String(date.getMonth() + 1).padStart(2, '0');
-  const day = String(date.getDate()).padStart(2, '0');
-  return `${date.getFullYear()}-${month}-${day}`;
-}
-
 const linesOf = (text: string) =>
   text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-
-/** Hands a blob to the browser as a file download. */
-function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(url);
-}
 
 /**
  * The release-of-information form: the facility that holds the records, what is wanted from it
@@ -269,8 +249,7 @@ function ReleaseAuthorizationModal({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  // Dialogs take the whole screen on phones, where a centred box leaves no room to type.
-  const fullScreen = useMediaQuery('(max-width: 36em)') ?? false;
+  const fullScreen = useModalFullScreen();
   const [formError, setFormError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
@@ -283,7 +262,7 @@ function ReleaseAuthorizationModal({
       facilityFax: '',
       recordsWanted: '',
       from: '',
-      to: localToday(),
+      to: localDate(),
       purpose: '',
     },
     validate: {
@@ -298,7 +277,7 @@ function ReleaseAuthorizationModal({
       from: (value) => (isDate(value) ? null : t('validation.required')),
       to: (value, values) => {
         if (!isDate(value)) return t('validation.required');
-        if (value > localToday()) return t('records.release.notInFuture');
+        if (value > localDate()) return t('records.release.notInFuture');
         return isDate(values.from) && values.from > value
           ? t('records.release.endBeforeStart')
           : null;
@@ -394,14 +373,14 @@ function ReleaseAuthorizationModal({
               type="date"
               label={t('records.release.from')}
               required
-              max={localToday()}
+              max={localDate()}
               {...form.getInputProps('from')}
             />
             <TextInput
               type="date"
               label={t('records.release.to')}
               required
-              max={localToday()}
+              max={localDate()}
               {...form.getInputProps('to')}
             />
           </Group>
@@ -428,7 +407,6 @@ function ReleaseAuthorizationModal({
 export function CaseRecordsSection({
   caseId,
   audience,
-  canUpload,
   canDecide = false,
 }: CaseRecordsSectionProps) {
   const { t } = useTranslation();
@@ -439,6 +417,8 @@ export function CaseRecordsSection({
   const timeline = useQuery(recordsTimelineQueryOptions(caseId));
   const [target, setTarget] = useState<ViewerTarget | null>(null);
   const [releaseOpen, setReleaseOpen] = useState(false);
+  // The server says whether the caller may add documents now (their access and the case's stage).
+  const canUpload = records.data?.canUpload ?? false;
 
   const refresh = async () => {
     await Promise.all([
@@ -473,33 +453,39 @@ export function CaseRecordsSection({
         </Title>
         {findings.error !== null && <ErrorAlert error={findings.error} />}
         {findings.data !== undefined &&
-          (audience === 'staff' && canDecide ? (
+          (audience === 'staff' ? (
             <FindingsPanel
               audience="staff"
               findings={findings.data.findings}
-              headingOrder={3}
               onOpenDocument={openDocument}
-              onResolve={async (finding, decision) => {
-                await decideFinding(caseId, finding.id, {
-                  outcome: 'resolved',
-                  method: decision.method,
-                  ...(decision.note === null ? {} : { note: decision.note }),
-                });
-                await refresh();
-              }}
-              onDismiss={async (finding, reason) => {
-                await decideFinding(caseId, finding.id, { outcome: 'dismissed', reason });
-                await refresh();
-              }}
+              onResolve={
+                canDecide
+                  ? async (finding, decision) => {
+                      await decideFinding(caseId, finding.id, {
+                        outcome: 'resolved',
+                        method: decision.method,
+                        ...(decision.note === null ? {} : { note: decision.note }),
+                      });
+                      await refresh();
+                    }
+                  : undefined
+              }
+              onDismiss={
+                canDecide
+                  ? async (finding, reason) => {
+                      await decideFinding(caseId, finding.id, { outcome: 'dismissed', reason });
+                      await refresh();
+                    }
+                  : undefined
+              }
             />
           ) : (
             <FindingsPanel
               audience="patient"
               findings={findings.data.findings}
-              headingOrder={3}
               onOpenDocument={openDocument}
               viewerUserId={session?.user.id}
-              onRespond={audience === 'patient' ? respond : undefined}
+              onRespond={respond}
             />
           ))}
         {canUpload && <RecordUploader caseId={caseId} onUploaded={() => void refresh()} />}

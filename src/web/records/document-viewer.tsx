@@ -15,6 +15,7 @@ import { useTranslation } from 'react-i18next';
 import type { DicomInstanceLoader } from './dicom-viewer.tsx';
 import {
   documentContentPath,
+  documentContentQueryKey,
   fetchDocumentContent,
   seriesOfDocument,
   type CaseRecords,
@@ -159,7 +160,7 @@ function DocumentBody({
   const describeError = useRecordsErrorMessage();
   const blocked = blockedReason(document);
   const content = useQuery({
-    queryKey: ['records', caseId, 'content', document.id],
+    queryKey: documentContentQueryKey(caseId, document.id),
     queryFn: ({ signal }) => fetchDocumentContent(caseId, document.id, signal),
     enabled: blocked === null,
     // Decrypted records stay in memory only while they are on screen.

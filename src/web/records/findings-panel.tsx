@@ -1,11 +1,11 @@
 /**
  * The safety net's findings (PRODUCT.md capability 3) for two audiences. For the patient side:
  * plain words about what is missing or unclear, most pressing first, and what they can do about
- * each: upload a document or a new copy, answer the question it asks, or explain why it does not
- * apply — with what they last wrote ("You answered on …"), which they may change by writing
- * again. For staff: the technical text and rule, counts by severity, blockers first, the patient
- * side's latest answer or explanation shown prominently, the resolution and its trail, and the
- * decisions the server takes (resolve saying how, with an optional note — `answered` offered
+ * each: answer the question it asks, or explain why it does not apply — with what they last
+ * wrote ("You answered on …"), which they may change by writing again. For staff: the technical
+ * text and rule, counts by severity, blockers first, the patient side's latest answer or
+ * explanation shown prominently, the resolution and its trail, and, for staff who decide them,
+ * the decisions the server takes (resolve saying how, with an optional note — `answered` offered
  * first once the patient side has responded; dismiss with a reason). The actions are the page's
  * callbacks; this panel asks, waits and shows the outcome.
  */
@@ -43,14 +43,10 @@ interface FindingsPanelCommon {
   findings: readonly SafetyFinding[];
   /** Opens a document named as evidence. */
   onOpenDocument?: (documentId: string) => void;
-  title?: string;
-  headingOrder?: 2 | 3;
 }
 
 export interface PatientFindingsPanelProps extends FindingsPanelCommon {
   audience: 'patient';
-  /** The patient chooses to upload what is missing, or a new copy (e.g. open the uploader). */
-  onUpload?: (finding: SafetyFinding) => void;
   /**
    * The patient side answers the question an open finding asks, or explains in their own words
    * why it does not apply (`POST …/response`); without it the panel only reads.
@@ -62,13 +58,16 @@ export interface PatientFindingsPanelProps extends FindingsPanelCommon {
 
 export interface StaffFindingsPanelProps extends FindingsPanelCommon {
   audience: 'staff';
-  /** Resolves the finding, saying how (`POST …/decision` with `outcome: 'resolved'`). */
-  onResolve: (
+  /**
+   * Resolves the finding, saying how (`POST …/decision` with `outcome: 'resolved'`). Without it
+   * and `onDismiss` (staff who only read the findings) the panel offers no decisions.
+   */
+  onResolve?: (
     finding: SafetyFinding,
     decision: { method: FindingResolutionMethod; note: string | null },
   ) => Promise<void>;
   /** Dismisses the finding with the reason it does not apply (`outcome: 'dismissed'`). */
-  onDismiss: (finding: SafetyFinding, reason: string) => Promise<void>;
+  onDismiss?: (finding: SafetyFinding, reason: string) => Promise<void>;
 }
 
 export type FindingsPanelProps = PatientFindingsPanelProps | StaffFindingsPanelProps;
@@ -305,16 +304,9 @@ function PatientFinding({
   const { t } = useTranslation();
   const [writing, setWriting] = useState<FindingResponseKind | null>(null);
   const [sent, setSent] = useState(false);
-  const { onUpload, onRespond } = props;
+  const { onRespond } = props;
   const response = finding.patientResponse;
   const open = finding.state === 'open';
-  const upload =
-    (finding.patientAction === 'upload' || finding.patientAction === 'reupload') &&
-    onUpload !== undefined ? (
-      <Button size="compact-sm" onClick={() => onUpload(finding)}>
-        {t(`records.findings.${finding.patientAction}`)}
-      </Button>
-    ) : null;
   const respondButton = (kind: FindingResponseKind) => {
     const changing = response?.kind === kind;
     return (
@@ -361,15 +353,11 @@ function PatientFinding({
             onCancel={() => setWriting(null)}
           />
         ) : (
-          (upload !== null || (open && onRespond !== undefined)) && (
+          open &&
+          onRespond !== undefined && (
             <Group gap="xs">
-              {upload}
-              {open && onRespond !== undefined && (
-                <>
-                  {respondButton('answer')}
-                  {respondButton('explanation')}
-                </>
-              )}
+              {respondButton('answer')}
+              {respondButton('explanation')}
             </Group>
           )
         )}
@@ -498,16 +486,19 @@ function StaffFinding({
         <PatientResponse finding={finding} audience="staff" />
         <ResolutionLine finding={finding} />
         <Trail finding={finding} />
-        {open && acting === null && (
-          <Group gap="xs">
-            <Button size="compact-sm" onClick={() => setActing('resolve')}>
-              {t('records.findings.resolve')}
-            </Button>
-            <Button size="compact-sm" variant="default" onClick={() => setActing('dismiss')}>
-              {t('records.findings.dismiss')}
-            </Button>
-          </Group>
-        )}
+        {open &&
+          acting === null &&
+          props.onResolve !== undefined &&
+          props.onDismiss !== undefined && (
+            <Group gap="xs">
+              <Button size="compact-sm" onClick={() => setActing('resolve')}>
+                {t('records.findings.resolve')}
+              </Button>
+              <Button size="compact-sm" variant="default" onClick={() => setActing('dismiss')}>
+                {t('records.findings.dismiss')}
+              </Button>
+            </Group>
+          )}
         {open && acting === 'resolve' && (
           <DecisionForm
             label={t('records.findings.resolveNote')}
@@ -525,7 +516,7 @@ function StaffFinding({
             onSubmit={async (note, method) => {
               const chosen = resolutionMethods.find((candidate) => candidate === method);
               if (chosen === undefined) return;
-              await props.onResolve(finding, { method: chosen, note: note === '' ? null : note });
+              await props.onResolve?.(finding, { method: chosen, note: note === '' ? null : note });
               setActing(null);
             }}
             onCancel={() => setActing(null)}
@@ -538,7 +529,7 @@ function StaffFinding({
             minLength={minReasonLength}
             submitLabel={t('records.findings.dismiss')}
             onSubmit={async (reason) => {
-              await props.onDismiss(finding, reason);
+              await props.onDismiss?.(finding, reason);
               setActing(null);
             }}
             onCancel={() => setActing(null)}
@@ -577,7 +568,7 @@ export function FindingsPanel(props: FindingsPanelProps) {
   const headingId = useId();
   const closedId = useId();
   const [showClosed, setShowClosed] = useState(false);
-  const { findings, audience, headingOrder = 2 } = props;
+  const { findings, audience } = props;
   const open = findings.filter((finding) => finding.state === 'open').sort(bySeverity);
   const closed = findings.filter((finding) => finding.state !== 'open').sort(bySeverity);
   const render = (finding: SafetyFinding): ReactNode =>
@@ -589,11 +580,10 @@ export function FindingsPanel(props: FindingsPanelProps) {
 
   return (
     <Stack gap="sm" component="section" aria-labelledby={headingId}>
-      <Title order={headingOrder} size={headingOrder === 2 ? 'h3' : 'h4'} id={headingId}>
-        {props.title ??
-          (audience === 'patient'
-            ? t('records.findings.patientTitle')
-            : t('records.findings.staffTitle'))}
+      <Title order={3} size="h4" id={headingId}>
+        {audience === 'patient'
+          ? t('records.findings.patientTitle')
+          : t('records.findings.staffTitle')}
       </Title>
       {audience === 'staff' && <SeverityCounts findings={open} />}
       {open.length === 0 ? (

@@ -53,11 +53,13 @@ export interface RecordUploaderProps {
   caseId: string;
   /** Called when a batch (one drop or pick) is over, with the number of files it sent. */
   onUploaded?: (fileCount: number) => void;
-  /** Largest file accepted; the server's limit is 2 GiB. */
-  maxBytes?: number;
-  /** Files sent at the same time. */
-  concurrency?: number;
 }
+
+/** Largest file accepted: the server's limit (2 GiB). */
+const maxBytes = recordUploadMaxBytes;
+
+/** Files sent at the same time. */
+const concurrency = 3;
 
 /** Rows shown at once; a CD folder can hold hundreds of files and the rest wait their turn. */
 const visibleRowLimit = 50;
@@ -331,12 +333,7 @@ const noItems: UploadSnapshot = {
 };
 
 /** The drop zone, pickers and upload list of one case. */
-export function RecordUploader({
-  caseId,
-  onUploaded,
-  maxBytes = recordUploadMaxBytes,
-  concurrency = 3,
-}: RecordUploaderProps) {
+export function RecordUploader({ caseId, onUploaded }: RecordUploaderProps) {
   const { t } = useTranslation();
   const formatSize = useFileSize();
   const describeError = useRecordsErrorMessage();

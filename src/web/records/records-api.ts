@@ -90,6 +90,8 @@ export interface CaseRecords {
   documents: RecordDocumentSummary[];
   uploads: CaseUploadSummary[];
   studies: RecordStudy[];
+  /** Whether the caller may add documents now (their access to the case and its stage). */
+  canUpload: boolean;
 }
 
 /** What a timeline entry is: a stored document, or a clinical item imported from one. */
@@ -229,8 +231,13 @@ export function documentContentPath(caseId: string, documentId: string, purpose?
 export const caseRecordsQueryKey = (caseId: string) => ['records', caseId, 'documents'] as const;
 export const recordsTimelineQueryKey = (caseId: string) => ['records', caseId, 'timeline'] as const;
 export const caseFindingsQueryKey = (caseId: string) => ['records', caseId, 'findings'] as const;
+export const documentContentQueryKey = (caseId: string, documentId: string) =>
+  ['records', caseId, 'content', documentId] as const;
 
-/** The case's documents, the uploads not (yet) documents, and the DICOM studies. */
+/**
+ * The case's documents, the uploads not (yet) documents, the DICOM studies, and whether the caller
+ * may add documents now.
+ */
 export async function fetchCaseRecords(caseId: string, signal?: AbortSignal): Promise<CaseRecords> {
   return unwrap(
     client.GET('/api/v1/cases/{id}/documents', { params: { path: { id: caseId } }, signal }),

@@ -30,7 +30,6 @@ export interface RecordsTimelineProps {
   entries: readonly RecordsTimelineEntry[];
   /** Opens a document (the entry's own, or the one an item was imported from). */
   onOpenDocument?: (documentId: string) => void;
-  title?: string;
   headingOrder?: 2 | 3;
 }
 
@@ -109,7 +108,6 @@ function TimelineEntryItem({
 export function RecordsTimeline({
   entries,
   onOpenDocument,
-  title,
   headingOrder = 2,
 }: RecordsTimelineProps) {
   const { t, i18n } = useTranslation();
@@ -147,7 +145,7 @@ export function RecordsTimeline({
   return (
     <Stack gap="sm" component="section" aria-labelledby={headingId}>
       <Title order={headingOrder} size={headingOrder === 2 ? 'h3' : 'h4'} id={headingId}>
-        {title ?? t('records.timeline.title')}
+        {t('records.timeline.title')}
       </Title>
       {entries.length === 0 ? (
         <Text c="dimmed">{t('records.timeline.empty')}</Text>

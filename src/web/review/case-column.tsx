@@ -119,7 +119,7 @@ export function CaseColumn({ caseView }: { caseView: CaseView }) {
       <CaseSummary caseView={caseView} withTimeline={false} />
       <RecordRequests caseView={caseView} />
       <PatientQuestions caseView={caseView} />
-      <CaseRecordsSection caseId={caseView.id} audience="staff" canUpload={false} />
+      <CaseRecordsSection caseId={caseView.id} audience="staff" />
       <CaseTimeline caseView={caseView} />
     </Stack>
   );
