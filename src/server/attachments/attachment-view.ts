@@ -1,12 +1,23 @@
 /**
- * An attachment as the caller sees it, and the stage check shared by the use cases that change
- * the list. Kept apart so listing, uploading and removing judge a case the same way.
+ * An attachment as the caller sees it, and the checks shared by the use cases that change the
+ * list and by record uploads: the case a caller may add documents to now, and the stage check.
+ * Kept apart so listing, uploading and removing judge a case the same way.
  */
 import type { Actor } from '../../core/access.ts';
-import { allowsAttachmentRemoval } from '../../core/attachments.ts';
+import {
+  acceptsAttachments,
+  allowsAttachmentRemoval,
+  attachmentUploadAction,
+} from '../../core/attachments.ts';
 import type { CaseState } from '../../core/case-lifecycle.ts';
 import { AppError } from '../../core/errors.ts';
-import type { AttachmentCaseRow, AttachmentRow } from './attachment-repository.ts';
+import { asCaseState } from '../cases/case-facts.ts';
+import type { Database, DatabaseTransaction } from '../db/database.ts';
+import {
+  findCaseForAttachments,
+  type AttachmentCaseRow,
+  type AttachmentRow,
+} from './attachment-repository.ts';
 import type { AttachmentView } from './attachments.types.ts';
 
 export function attachmentViewOf(
@@ -40,4 +51,31 @@ export function requireAttachmentStage(
 ): void {
   if (!allowed(state))
     throw new AppError('conflict', { message, details: { currentState: state } });
+}
+
+/**
+ * Case `caseId` if `actor` may add documents to it now: 404 when not (or not visible), 409 with
+ * the current state when its stage takes none. `lock` holds a share lock on the case until the
+ * transaction ends, so a transition cannot change the stage under the change being written.
+ */
+export async function findUploadableCase(
+  db: Database | DatabaseTransaction,
+  actor: Actor,
+  caseId: string,
+  options: { lock?: boolean } = {},
+): Promise<AttachmentCaseRow> {
+  const row = await findCaseForAttachments(
+    db,
+    actor,
+    attachmentUploadAction(actor.role),
+    caseId,
+    options,
+  );
+  if (row === undefined || !row.may_upload) throw new AppError('not_found');
+  requireAttachmentStage(
+    asCaseState(row.state),
+    acceptsAttachments,
+    'Documents cannot be added to the case at this stage.',
+  );
+  return row;
 }

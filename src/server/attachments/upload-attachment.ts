@@ -11,34 +11,26 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   acceptedAttachmentMediaType,
-  acceptsAttachments,
   attachmentDescriptionMaxLength,
   attachmentMaxBytes,
   attachmentMediaTypeNames,
-  attachmentUploadAction,
   normalizeAttachmentDescription,
   sanitizeAttachmentFileName,
   type AttachmentMediaType,
 } from '../../core/attachments.ts';
-import type { Actor } from '../../core/access.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Services } from '../app/services.ts';
 import { transact } from '../app/unit-of-work.ts';
 import { asCaseState, caseAuditOrigin } from '../cases/case-facts.ts';
-import type { Database, DatabaseTransaction } from '../db/database.ts';
 import { requireActor, type RequestContext } from '../http/request-context.ts';
-import {
-  findCaseForAttachments,
-  insertCaseAttachment,
-  type AttachmentCaseRow,
-} from './attachment-repository.ts';
+import { insertCaseAttachment } from './attachment-repository.ts';
 import {
   attachmentStorageKey,
   fileTooLarge,
   receiveAttachmentFile,
   removeAttachmentFile,
 } from './attachment-storage.ts';
-import { attachmentViewOf, requireAttachmentStage } from './attachment-view.ts';
+import { attachmentViewOf, findUploadableCase } from './attachment-view.ts';
 import {
   descriptionHeader,
   fileNameHeader,
@@ -56,22 +48,6 @@ interface UploadDescription {
   mediaType: AttachmentMediaType;
   fileName: string;
   description: string | null;
-}
-
-const stageMessage = 'Documents cannot be added to the case at this stage.';
-
-async function findUploadableCase(
-  db: Database | DatabaseTransaction,
-  actor: Actor,
-  caseId: string,
-  lock: boolean,
-): Promise<AttachmentCaseRow> {
-  const row = await findCaseForAttachments(db, actor, attachmentUploadAction(actor.role), caseId, {
-    lock,
-  });
-  if (row === undefined || !row.may_upload) throw new AppError('not_found');
-  requireAttachmentStage(asCaseState(row.state), acceptsAttachments, stageMessage);
-  return row;
 }
 
 /** Media type (415), declared size (413), then name and description (400), from the headers. */
@@ -134,7 +110,7 @@ export async function uploadAttachment(
   upload: IncomingUpload,
 ): Promise<AttachmentView> {
   const actor = requireActor(context);
-  const target = await findUploadableCase(services.db, actor, caseId, false);
+  const target = await findUploadableCase(services.db, actor, caseId);
   const described = describeUpload(upload);
   const id = randomUUID();
   const storageKey = attachmentStorageKey(target.organization_id, target.id, id);
@@ -153,7 +129,7 @@ export async function uploadAttachment(
       });
     }
     return await transact(services, async (unit) => {
-      const locked = await findUploadableCase(unit.trx, actor, caseId, true);
+      const locked = await findUploadableCase(unit.trx, actor, caseId, { lock: true });
       const row = await insertCaseAttachment(unit.trx, {
         id,
         caseId: locked.id,

@@ -11,7 +11,8 @@ import { transact } from '../../app/unit-of-work.ts';
 import { caseAuditOrigin } from '../../cases/case-facts.ts';
 import type { RequestContext } from '../../http/request-context.ts';
 import { markUploadCancelled } from './record-upload-repository.ts';
-import { findCallersUpload, findUploadTarget } from './upload-access.ts';
+import { findUploadableCase } from '../../attachments/attachment-view.ts';
+import { findCallersUpload } from './upload-access.ts';
 
 /** Cancels the caller's upload `uploadId` of `caseId`; 404 when not theirs or already cancelled. */
 export async function cancelRecordUpload(
@@ -21,7 +22,7 @@ export async function cancelRecordUpload(
   input: { caseId: string; uploadId: string; receivedBytes: number | null },
 ): Promise<void> {
   await transact(services, async (unit) => {
-    const target = await findUploadTarget(unit.trx, actor, input.caseId, { lock: true });
+    const target = await findUploadableCase(unit.trx, actor, input.caseId, { lock: true });
     const upload = await findCallersUpload(unit.trx, actor, target.id, input.uploadId, {
       lock: true,
     });

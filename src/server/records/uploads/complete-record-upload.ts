@@ -2,9 +2,8 @@
  * Completing a resumable upload, when its last byte is staged: in one transaction the row becomes
  * `processing` (with `completed_at` and its size), the caller's right and the case's stage are
  * checked once more under locks (so a cancellation or a transition in between wins cleanly), and
- * the audit event is written. After the commit a `records.process` job asks the processing step
- * to take it up. Should sending the job fail, the row still says `processing`: the work is
- * recorded, and the processing step re-queues rows left in `processing` (at start-up).
+ * the audit event and the `records.process` job asking the processing step to take it up are
+ * written: the job exists exactly when the row says `processing`.
  */
 import type { Actor } from '../../../core/access.ts';
 import { AppError } from '../../../core/errors.ts';
@@ -15,7 +14,8 @@ import type { RequestContext } from '../../http/request-context.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { enqueueRecordProcessing } from './record-processing-job.ts';
 import { markUploadProcessing } from './record-upload-repository.ts';
-import { findCallersUpload, findUploadTarget } from './upload-access.ts';
+import { findUploadableCase } from '../../attachments/attachment-view.ts';
+import { findCallersUpload } from './upload-access.ts';
 
 /**
  * Marks upload `uploadId` of `caseId` complete at `sizeBytes` and queues its processing; 404 when
@@ -24,20 +24,20 @@ import { findCallersUpload, findUploadTarget } from './upload-access.ts';
  * whichever request came second answers as if it had completed it.
  */
 export async function completeRecordUpload(
-  services: Pick<Services, 'db' | 'clock' | 'mail' | 'logger'>,
+  services: Pick<Services, 'db' | 'clock' | 'mail'>,
   jobs: Pick<JobQueue, 'send'>,
   context: RequestContext,
   actor: Actor,
   input: { caseId: string; uploadId: string; sizeBytes: number },
 ): Promise<void> {
-  const completed = await transact(services, async (unit) => {
-    const target = await findUploadTarget(unit.trx, actor, input.caseId, { lock: true });
+  await transact(services, async (unit) => {
+    const target = await findUploadableCase(unit.trx, actor, input.caseId, { lock: true });
     const upload = await findCallersUpload(unit.trx, actor, target.id, input.uploadId, {
       lock: true,
     });
     if (upload.state === 'cancelled' || upload.declared_size !== input.sizeBytes)
       throw new AppError('not_found');
-    if (upload.state !== 'receiving') return false;
+    if (upload.state !== 'receiving') return;
     if (!(await markUploadProcessing(unit.trx, upload.id, unit.now, input.sizeBytes)))
       throw new AppError('not_found');
     await unit.audit({
@@ -48,15 +48,6 @@ export async function completeRecordUpload(
       entityId: upload.id,
       details: { change: 'upload_completed', caseId: target.id, sizeBytes: input.sizeBytes },
     });
-    return true;
+    await enqueueRecordProcessing(jobs, upload.id, unit.trx);
   });
-  if (!completed) return;
-  try {
-    await enqueueRecordProcessing(jobs, input.uploadId);
-  } catch (error) {
-    services.logger.error(
-      { err: error, uploadId: input.uploadId },
-      'could not queue the processing of a complete upload',
-    );
-  }
 }

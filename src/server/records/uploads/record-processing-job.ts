@@ -6,6 +6,7 @@
  * idempotent: it reads the row and does nothing unless it is still `processing`.
  */
 import { z } from 'zod';
+import type { DatabaseTransaction } from '../../db/database.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 
 /** The pg-boss queue of complete uploads. */
@@ -16,13 +17,17 @@ export const recordProcessJobSchema = z.strictObject({ uploadId: z.uuid() });
 /** The payload of a `records.process` job: the complete upload's `record_uploads.id`. */
 export type RecordProcessJob = z.infer<typeof recordProcessJobSchema>;
 
-/** Asks the processing step to take up upload `uploadId` (called after its row is committed). */
+/**
+ * Asks the processing step to take up upload `uploadId`; with `transaction`, the job exists only
+ * if that transaction (the one marking the row `processing`) commits.
+ */
 export async function enqueueRecordProcessing(
   jobs: Pick<JobQueue, 'send'>,
   uploadId: string,
+  transaction?: DatabaseTransaction,
 ): Promise<void> {
   const job: RecordProcessJob = { uploadId };
-  await jobs.send(recordProcessJobName, job);
+  await jobs.send(recordProcessJobName, job, transaction === undefined ? {} : { transaction });
 }
 
 /**

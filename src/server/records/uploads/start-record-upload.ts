@@ -11,7 +11,8 @@ import { transact } from '../../app/unit-of-work.ts';
 import { caseAuditOrigin } from '../../cases/case-facts.ts';
 import type { RequestContext } from '../../http/request-context.ts';
 import { insertRecordUpload } from './record-upload-repository.ts';
-import { findUploadTarget } from './upload-access.ts';
+import { findUploadableCase } from '../../attachments/attachment-view.ts';
+
 import type { UploadDeclaration } from './upload-declaration.ts';
 
 /**
@@ -26,7 +27,7 @@ export async function startRecordUpload(
 ): Promise<void> {
   const { declaration } = input;
   await transact(services, async (unit) => {
-    const target = await findUploadTarget(unit.trx, actor, input.caseId, { lock: true });
+    const target = await findUploadableCase(unit.trx, actor, input.caseId, { lock: true });
     const origin = caseAuditOrigin(context, actor, target.patient_user_id);
     await insertRecordUpload(unit.trx, {
       id: input.uploadId,

@@ -12,18 +12,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../../core/access.ts';
-import { acceptsAttachments, attachmentUploadAction } from '../../../core/attachments.ts';
 import { AppError } from '../../../core/errors.ts';
-import {
-  findCaseForAttachments,
-  type AttachmentCaseRow,
-} from '../../attachments/attachment-repository.ts';
-import { requireAttachmentStage } from '../../attachments/attachment-view.ts';
-import { asCaseState } from '../../cases/case-facts.ts';
 import type { Database, DatabaseTransaction } from '../../db/database.ts';
 import { findUploadOfUploader, type RecordUploadRow } from './record-upload-repository.ts';
-
-const stageMessage = 'Documents cannot be added to the case at this stage.';
 
 /** The acting member of the request, answering like the route tables' `member` gate otherwise. */
 export function requireUploadingMember(request: FastifyRequest): Actor {
@@ -39,29 +30,6 @@ export function requireUploadingMember(request: FastifyRequest): Actor {
   }
   if (context.enrolmentRequired) throw new AppError('mfa_enrolment_required');
   return context.actor;
-}
-
-/**
- * Case `caseId` if `actor` may add documents to it now: 404 when not (or not visible), 409 with
- * the current state when its stage takes none. `lock` holds a share lock on the case until the
- * transaction ends, so a transition cannot change the stage under the change being written.
- */
-export async function findUploadTarget(
-  db: Database | DatabaseTransaction,
-  actor: Actor,
-  caseId: string,
-  options: { lock?: boolean } = {},
-): Promise<AttachmentCaseRow> {
-  const row = await findCaseForAttachments(
-    db,
-    actor,
-    attachmentUploadAction(actor.role),
-    caseId,
-    options,
-  );
-  if (row === undefined || !row.may_upload) throw new AppError('not_found');
-  requireAttachmentStage(asCaseState(row.state), acceptsAttachments, stageMessage);
-  return row;
 }
 
 /** Upload `uploadId` of case `caseId` if `actor` started it; 404 otherwise. */

@@ -28,7 +28,8 @@ import { completeRecordUpload } from './complete-record-upload.ts';
 import { createUploadProgress } from './record-upload-progress.ts';
 import type { RecordUploadRow } from './record-upload-repository.ts';
 import { startRecordUpload } from './start-record-upload.ts';
-import { findCallersUpload, findUploadTarget, requireUploadingMember } from './upload-access.ts';
+import { findUploadableCase } from '../../attachments/attachment-view.ts';
+import { findCallersUpload, requireUploadingMember } from './upload-access.ts';
 import {
   readUploadDeclaration,
   recordUploadMaxBytes,
@@ -309,7 +310,7 @@ export async function createRecordUploadTransport(
   const checkUploadRequest = async (request: FastifyRequest) => {
     const actor = requireUploadingMember(request);
     const params = parseParams(uploadParams, request.params);
-    const target = await findUploadTarget(services.db, actor, params.caseId);
+    const target = await findUploadableCase(services.db, actor, params.caseId);
     const upload = await findCallersUpload(services.db, actor, target.id, params.uploadId);
     requireTusVersion(request.headers);
     const call = checkedCall(request, actor, { caseId: target.id, uploadId: upload.id });
@@ -320,7 +321,7 @@ export async function createRecordUploadTransport(
     async describe(request, reply) {
       const actor = requireUploadingMember(request);
       const { caseId } = parseParams(collectionParams, request.params);
-      const target = await findUploadTarget(services.db, actor, caseId);
+      const target = await findUploadableCase(services.db, actor, caseId);
       const call = checkedCall(request, actor, { caseId: target.id, uploadId: randomUUID() });
       return relay(reply, await runTus(request, call, false));
     },
@@ -328,7 +329,7 @@ export async function createRecordUploadTransport(
     async create(request, reply) {
       const actor = requireUploadingMember(request);
       const { caseId } = parseParams(collectionParams, request.params);
-      const target = await findUploadTarget(services.db, actor, caseId);
+      const target = await findUploadableCase(services.db, actor, caseId);
       requireTusVersion(request.headers);
       const declaration = readUploadDeclaration(request.headers);
       const call = checkedCall(
