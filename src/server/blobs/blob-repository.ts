@@ -53,22 +53,6 @@ export async function findBlob(
     .executeTakeFirst();
 }
 
-/** The organization's blobs with this plaintext digest, oldest first (for de-duplication). */
-export async function findBlobsByDigest(
-  executor: Kysely<DB>,
-  organizationId: string,
-  sha256: string,
-): Promise<BlobRow[]> {
-  return executor
-    .selectFrom('blobs')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('sha256', '=', sha256)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-}
-
 /** Which of `storageKeys` a row names. */
 export async function findRecordedStorageKeys(
   executor: Kysely<DB>,

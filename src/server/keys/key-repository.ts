@@ -25,6 +25,19 @@ export async function findActiveKey(
   return query.executeTakeFirst();
 }
 
+/** Whether organization `organizationId` exists. */
+export async function organizationExists(
+  executor: Kysely<DB>,
+  organizationId: string,
+): Promise<boolean> {
+  const row = await executor
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function findKeyById(
   executor: Kysely<DB>,
   kekId: string,

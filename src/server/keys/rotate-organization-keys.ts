@@ -22,6 +22,7 @@ import {
   listKeys,
   listOrganizationsWithKeys,
   lockOrganizationKeys,
+  organizationExists,
   setKeyStatus,
   type OrganizationKeyRow,
 } from './key-repository.ts';
@@ -85,12 +86,8 @@ async function rotateOrganization(
   const batchSize = options.batchSize ?? 500;
 
   const resumed = await db.transaction().execute(async (trx) => {
-    const organization = await trx
-      .selectFrom('organizations')
-      .select('id')
-      .where('id', '=', organizationId)
-      .executeTakeFirst();
-    if (organization === undefined) throw new UnknownOrganizationError(organizationId);
+    if (!(await organizationExists(trx, organizationId)))
+      throw new UnknownOrganizationError(organizationId);
     await lockOrganizationKeys(trx, organizationId);
     const keys = await listKeys(trx, organizationId);
     const active = keys.find((key) => key.status === 'active');

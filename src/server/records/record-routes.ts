@@ -6,20 +6,17 @@
  * organization's checklists. The upload transport itself (tus) is in uploads/.
  */
 import { z } from 'zod';
-import { checklistSetSchema, defaultChecklistSet } from '../../core/safety/checklists.ts';
+import { checklistSetSchema } from '../../core/safety/checklists.ts';
 import type { Services } from '../app/services.ts';
-import { transact } from '../app/unit-of-work.ts';
 import { attachmentContentDisposition } from '../attachments/download-attachment.ts';
 import { idParams } from '../auth/auth.types.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
-import { requireActor } from '../http/request-context.ts';
 import {
   correctDocumentDescription,
   listCaseRecords,
   openDocumentContent,
   readRecordsTimeline,
 } from './case-records.ts';
-import { deleteChecklists, findChecklists, saveChecklists } from './record-repository.ts';
 import type { RecordServices } from './record-services.ts';
 import { generateReleaseAuthorization } from './release-of-information/generate-release-authorization.ts';
 import { releaseAuthorizationBody } from './release-of-information/release-of-information.types.ts';
@@ -42,6 +39,11 @@ import {
   respondToCaseFinding,
   runCaseChecks,
 } from './safety/case-findings.ts';
+import {
+  readOrganizationChecklists,
+  replaceOrganizationChecklists,
+  resetOrganizationChecklists,
+} from './safety/organization-checklists.ts';
 
 const tags = ['records'];
 
@@ -203,14 +205,7 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
       tags,
       access: { kind: 'member', action: 'settings.read' },
       responses: { 200: checklistsView },
-      handler: async ({ context }) => {
-        const actor = requireActor(context);
-        const row = await findChecklists(services.db, actor.organizationId);
-        const parsed = row === undefined ? null : checklistSetSchema.safeParse(row.checklists);
-        return parsed?.success === true
-          ? { checklists: parsed.data, custom: true, updatedAt: row!.updated_at.toISOString() }
-          : { checklists: defaultChecklistSet, custom: false, updatedAt: null };
-      },
+      handler: ({ context }) => readOrganizationChecklists(services, context),
     }),
     defineRoute({
       method: 'PUT',
@@ -221,21 +216,7 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
       access: { kind: 'member', action: 'settings.update' },
       body: checklistSetSchema,
       responses: { 200: checklistsView },
-      handler: async ({ body, context }) => {
-        const actor = requireActor(context);
-        return transact(services, async (unit) => {
-          await saveChecklists(unit.trx, actor.organizationId, body, actor.userId, unit.now);
-          await unit.audit({
-            eventType: 'org.checklists_updated',
-            organizationId: actor.organizationId,
-            actorUserId: actor.userId,
-            entityType: 'Organization',
-            entityId: actor.organizationId,
-            details: { categories: Object.keys(body.checklists ?? {}) },
-          });
-          return { checklists: body, custom: true, updatedAt: unit.now.toISOString() };
-        });
-      },
+      handler: ({ body, context }) => replaceOrganizationChecklists(services, context, body),
     }),
     defineRoute({
       method: 'DELETE',
@@ -245,22 +226,7 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
       tags,
       access: { kind: 'member', action: 'settings.update' },
       responses: { 200: checklistsView },
-      handler: async ({ context }) => {
-        const actor = requireActor(context);
-        return transact(services, async (unit) => {
-          if (await deleteChecklists(unit.trx, actor.organizationId)) {
-            await unit.audit({
-              eventType: 'org.checklists_reset',
-              organizationId: actor.organizationId,
-              actorUserId: actor.userId,
-              entityType: 'Organization',
-              entityId: actor.organizationId,
-              details: {},
-            });
-          }
-          return { checklists: defaultChecklistSet, custom: false, updatedAt: null };
-        });
-      },
+      handler: ({ context }) => resetOrganizationChecklists(services, context),
     }),
   ];
 }

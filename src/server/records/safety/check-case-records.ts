@@ -12,8 +12,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../../core/canonical-json.ts';
 import type { RecordDocument } from '../../../core/records/record-types.ts';
-import { checklistSetSchema, type ChecklistSet } from '../../../core/safety/checklists.ts';
-import { mergeSafetyNetRun, type TrackedFinding } from '../../../core/safety/resolution.ts';
+import {
+  mergeSafetyNetRun,
+  openBlockers,
+  type TrackedFinding,
+} from '../../../core/safety/resolution.ts';
 import { runSafetyNet } from '../../../core/safety/run-safety-net.ts';
 import type { SafetyNetInput } from '../../../core/safety/safety-input.ts';
 import type { Services } from '../../app/services.ts';
@@ -24,7 +27,6 @@ import { loadSafetyNetReference } from '../../terminology/medication-files.ts';
 import {
   clinicalItemsOf,
   findCaseForSafetyNet,
-  findChecklists,
   findIntakeMedicationLists,
   findRecordsCheckedInput,
   listClinicalItems,
@@ -36,6 +38,7 @@ import {
   type DocumentDicom,
 } from '../record-repository.ts';
 import { recordCheckJob } from '../record-services.ts';
+import { storedChecklists } from './organization-checklists.ts';
 
 /**
  * Checks of one case asked for within this many seconds of each other run once (the first at
@@ -63,17 +66,6 @@ export async function queueRecordsCheck(
       ...(transaction === undefined ? {} : { transaction }),
     },
   );
-}
-
-/** The organization's checklists: its own when stored and still valid, else the shipped set. */
-export async function checklistsOf(
-  db: Services['db'] | DatabaseTransaction,
-  organizationId: string,
-): Promise<ChecklistSet | undefined> {
-  const row = await findChecklists(db, organizationId);
-  if (row === undefined) return undefined;
-  const parsed = checklistSetSchema.safeParse(row.checklists);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** What the engine reads about a case, from the database (inside the caller's transaction). */
@@ -137,7 +129,7 @@ export async function safetyNetInputOf(
 async function readCheckInput(trx: DatabaseTransaction, caseId: string, now: Date) {
   const loaded = await safetyNetInputOf(trx, caseId, isoDay(now));
   if (loaded === null) return null;
-  const checklists = await checklistsOf(trx, loaded.organizationId);
+  const checklists = (await storedChecklists(trx, loaded.organizationId))?.checklists;
   const digest = createHash('sha256')
     .update(canonicalJson({ input: loaded.input, checklists: checklists ?? null }), 'utf8')
     .digest('hex');
@@ -174,7 +166,7 @@ async function runCheck(
     details: {
       raised: findings.length,
       open: open.length,
-      openBlockers: open.filter((item) => item.finding.severity === 'blocker').length,
+      openBlockers: openBlockers(merged).length,
     },
   });
   return merged;
