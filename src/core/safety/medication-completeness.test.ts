@@ -22,6 +22,7 @@ describe('strength and schedule in a name', () => {
       'Insulin 10 units',
       'Salbutamol 2 puffs',
       'Levothyroxine 0.1mg',
+      'Insulin Glargine 100 UNT/ML Injectable Pen',
     ])
       expect(statesStrength(name), name).toBe(true);
     for (const name of ['Lisinopril', 'Vitamin B12', 'Take 2 weeks'])

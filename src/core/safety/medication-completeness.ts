@@ -12,8 +12,12 @@ import { fingerprintOf, type Finding } from './finding.ts';
 import type { MedicationUse } from './medication-uses.ts';
 import { phraseKey } from './text-folding.ts';
 
+/**
+ * A dose in a name: the strength units of records/drug-ingredients.ts (RxNorm writes `UNT` for
+ * units) except durations, which are a schedule here, and the counted forms a patient writes.
+ */
 const strengthPattern =
-  /\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|l|units?|iu|meq|mmol|%|mg\/ml|puffs?|tablets?|tabs?|caps?|capsules?|drops?)\b/i;
+  /\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|kg|ml|l|unt|units?|iu|meq|mmol|%|actuat|mg\/ml|puffs?|tablets?|tabs?|caps?|capsules?|drops?)\b/i;
 const schedulePhrases = [
   'daily',
   'once',

@@ -14,11 +14,10 @@ import {
   findingDecisionSchema,
   findingResponseKinds,
   findingResponseMaxLength,
-  hasOpenBlocker,
   mergeSafetyNetRun,
+  openBlockers,
   patientResponseOf,
   reopenFinding,
-  resolutionsOf,
   resolveFinding,
   respondToFinding,
   type FindingTrailEntry,
@@ -412,16 +411,18 @@ describe('responses of the patient side', () => {
   });
 });
 
-describe('hasOpenBlocker', () => {
+describe('openBlockers', () => {
   const run = [finding('a', 'blocker'), finding('b', 'warning')];
+  const fingerprints = (tracked: readonly TrackedFinding[]) =>
+    openBlockers(tracked).map((item) => item.fingerprint);
 
-  it('is true while a blocker has no person’s resolution or dismissal', () => {
-    expect(hasOpenBlocker(run, [])).toBe(true);
-    expect(hasOpenBlocker([finding('b', 'warning')], [])).toBe(false);
+  it('holds a blocker that no person has resolved or dismissed', () => {
+    expect(fingerprints(mergeSafetyNetRun([], run, t1))).toEqual(['a']);
+    expect(fingerprints(mergeSafetyNetRun([], [finding('b', 'warning')], t1))).toEqual([]);
   });
 
-  it('is false once every blocker is resolved, overridden or dismissed by a person', () => {
-    const [open] = mergeSafetyNetRun([], run, t1);
+  it('is empty once every blocker is resolved, overridden or dismissed by a person', () => {
+    const [open, warning] = mergeSafetyNetRun([], run, t1);
     const overridden = resolveFinding(
       open!,
       'overridden',
@@ -429,21 +430,14 @@ describe('hasOpenBlocker', () => {
       t2,
       'Reviewer has the films.',
     );
-    expect(hasOpenBlocker(run, resolutionsOf([overridden]))).toBe(false);
+    expect(fingerprints([overridden, warning!])).toEqual([]);
   });
 
   it('is not fooled by a stale system resolution of a blocker raised again', () => {
-    expect(
-      hasOpenBlocker(run, [
-        {
-          fingerprint: 'a',
-          outcome: 'resolved',
-          by: null,
-          at: t1,
-          method: 'no_longer_raised',
-          note: null,
-        },
-      ]),
-    ).toBe(true);
+    const raised = mergeSafetyNetRun([], run, t1);
+    const gone = mergeSafetyNetRun(raised, [], t2);
+    expect(gone.find((item) => item.fingerprint === 'a')?.resolution?.by).toBeNull();
+    expect(fingerprints(gone)).toEqual([]);
+    expect(fingerprints(mergeSafetyNetRun(gone, run, t2))).toEqual(['a']);
   });
 });

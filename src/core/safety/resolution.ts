@@ -17,7 +17,7 @@
  * step is appended to the finding's trail, which is never rewritten (the medicolegal record of
  * capability 10 relies on it).
  *
- * `hasOpenBlocker` is the guard of the `ready_for_matching` transition: a case with an open
+ * `openBlockers` is the guard of the `ready_for_matching` transition: a case with an open
  * blocker cannot move on unless a coordinator overrides it (resolving it with `overridden`).
  */
 import { z } from 'zod';
@@ -389,26 +389,13 @@ export function patientResponseOf(tracked: Pick<TrackedFinding, 'trail'>): Patie
   return null;
 }
 
-/** The resolutions in force, for `hasOpenBlocker`. */
-export function resolutionsOf(tracked: readonly TrackedFinding[]): FindingResolution[] {
-  return tracked.flatMap((item) => (item.resolution === null ? [] : [item.resolution]));
-}
-
 /**
- * Whether a run has a blocker that no person's resolution or dismissal covers: the guard that
- * keeps a case from `ready_for_matching` unless overridden. A resolution by the system ("no
- * longer raised") does not cover a blocker the run raises again.
+ * The blockers that hold a case back from `ready_for_matching` unless overridden: raised by the
+ * latest run and neither resolved nor dismissed (a system resolution that the run contradicts was
+ * reopened by `mergeSafetyNetRun`).
  */
-export function hasOpenBlocker(
-  findings: readonly Finding[],
-  resolutions: readonly FindingResolution[],
-): boolean {
-  const closed = new Set(
-    resolutions
-      .filter((resolution) => resolution.by !== null)
-      .map((resolution) => resolution.fingerprint),
-  );
-  return findings.some(
-    (finding) => finding.severity === 'blocker' && !closed.has(finding.fingerprint),
+export function openBlockers<T extends TrackedFinding>(tracked: readonly T[]): T[] {
+  return tracked.filter(
+    (item) => item.state === 'open' && item.present && item.finding.severity === 'blocker',
   );
 }

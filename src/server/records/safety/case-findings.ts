@@ -19,6 +19,7 @@ import { isStaffRole } from '../../../core/roles.ts';
 import type { EvidenceSource } from '../../../core/safety/finding.ts';
 import {
   decideFinding,
+  openBlockers,
   findingDecisionSchema,
   patientResponseOf,
   resolveFinding,
@@ -379,9 +380,7 @@ export async function requireNoOpenBlocker(
 ): Promise<void> {
   await lockCaseRecords(unit.trx, scope.caseId);
   const tracked = await listTrackedFindings(unit.trx, scope.caseId);
-  const blockers = tracked.filter(
-    (item) => item.state === 'open' && item.present && item.finding.severity === 'blocker',
-  );
+  const blockers = openBlockers(tracked);
   if (blockers.length === 0) return;
   if (overrideReason === undefined) {
     throw new AppError('conflict', {
