@@ -18,14 +18,10 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { caseStates, stageOwnerOf, type CaseState } from '../src/core/case-lifecycle.ts';
-import { startConsilium, type Consilium } from '../src/server/app/app.ts';
+import type { Consilium } from '../src/server/app/app.ts';
 import { sessionCookieName } from '../src/server/auth/session-cookie.ts';
-import { loadConfig } from '../src/server/config/config.ts';
-import { ControllableClock } from '../src/server/platform/clock.ts';
 import { createMember, createOrganization } from '../tests/support/accounts.ts';
-import { freePort } from '../tests/support/global-setup.ts';
-import { startSmtpSink } from '../tests/support/smtp-sink.ts';
-import { TestClient, type TestApp } from '../tests/support/test-app.ts';
+import { cookieHeader, percentile, startBenchServer } from './support.ts';
 
 const seededCases = 50_000;
 const seededPatients = 10_000;
@@ -365,11 +361,6 @@ async function seedCases(
 // ---------------------------------------------------------------------------------------------
 // The benchmark.
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)] ?? 0;
-}
-
 interface PageBody {
   cases: Array<{ id: string; state: string; urgency: string; overdue: boolean }>;
   counts: Record<string, number> | null;
@@ -417,64 +408,23 @@ export interface SeededQueue {
  * with one organization, its coordinator (TOTP enrolled, signed in over HTTP) and 50,000 cases.
  */
 export async function startSeededQueue(): Promise<SeededQueue> {
-  const startedAt = performance.now();
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'consilium-bench-queue-'));
-  // The embedded server runs as `postgres` when this runs as root: it must reach the directory.
-  await fs.chmod(dataDir, 0o755);
-  const smtp = await startSmtpSink();
-  const clock = new ControllableClock();
-  let app: Consilium | null = null;
-  const close = async () => {
-    await app?.close();
-    await smtp.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
-  };
+  const server = await startBenchServer('queue');
   try {
-    const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      CONSILIUM_DATA_DIR: dataDir,
-      CONSILIUM_DB_PORT: String(await freePort()),
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      // Request logs would print two lines per request here; the figures leave logging out.
-      LOG_LEVEL: 'warn',
-      CONSILIUM_SEED_DEMO: 'false',
-    });
-    const started = await startConsilium({ config, clock });
-    app = started;
-    const bootMs = performance.now() - startedAt;
-
-    const testApp: TestApp = {
-      app: started,
-      clock,
-      smtp,
-      databaseUrl: started.databaseUrl,
-      dataDir,
-      client: () => new TestClient(started),
-      close,
-    };
-    const organization = await createOrganization(testApp, 'Queue Benchmark Clinic');
+    const organization = await createOrganization(server.testApp, 'Queue Benchmark Clinic');
     // Every cookie a browser would send back: the session and the CSRF cookie (without the latter
     // each answer would set a new one).
     const coordinatorCookies: string[] = [];
     let coordinatorUserId = '';
     for (let index = 0; index < coordinatorSessions; index += 1) {
-      const coordinator = await createMember(testApp, organization.id, 'coordinator');
+      const coordinator = await createMember(server.testApp, organization.id, 'coordinator');
       if (!coordinator.client.cookies.has(sessionCookieName))
         throw new Error('the coordinator has no session cookie');
-      coordinatorCookies.push(
-        [...coordinator.client.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-      );
+      coordinatorCookies.push(cookieHeader(coordinator.client));
       if (index === 0) coordinatorUserId = coordinator.userId;
     }
-    const cookie = coordinatorCookies[0]!;
 
     const seedStarted = performance.now();
-    const admin = new pg.Client({ connectionString: started.databaseUrl });
+    const admin = new pg.Client({ connectionString: server.app.databaseUrl });
     await admin.connect();
     try {
       await seedCases(admin, organization.id, coordinatorUserId);
@@ -482,17 +432,17 @@ export async function startSeededQueue(): Promise<SeededQueue> {
       await admin.end();
     }
     return {
-      app: started,
-      baseUrl: started.address!,
-      cookie,
+      app: server.app,
+      baseUrl: server.app.address!,
+      cookie: coordinatorCookies[0]!,
       coordinatorCookies,
       organizationId: organization.id,
-      bootMs,
+      bootMs: server.bootMs,
       seedMs: performance.now() - seedStarted,
-      close,
+      close: () => server.close(),
     };
   } catch (error) {
-    await close();
+    await server.close();
     throw error;
   }
 }

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { formatCode, parseIcd10CmCodeSet } from '../src/core/terminology/icd10cm.ts';
 import { readIcd10CmFiles } from '../src/server/terminology/icd10cm-files.ts';
+import { percentile } from './support.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so runs compare. */
 function random(seed: number): () => number {
@@ -17,10 +18,6 @@ function random(seed: number): () => number {
     value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
     return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
 
 export async function benchIcd10Cm(): Promise<void> {

@@ -36,18 +36,14 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { Upload as TusUpload } from 'tus-js-client';
 import { importFhirJsonText } from '../src/core/records/fhir-import.ts';
-import { startConsilium, type Consilium } from '../src/server/app/app.ts';
+import type { Consilium } from '../src/server/app/app.ts';
 import { writeSealedObject } from '../src/server/blobs/sealed-blobs.ts';
-import { loadConfig } from '../src/server/config/config.ts';
 import type { DB } from '../src/server/db/schema.gen.ts';
-import { ControllableClock } from '../src/server/platform/clock.ts';
 import { recordMaxBytes } from '../src/server/records/processing/process-upload.ts';
 import { recordCheckJob } from '../src/server/records/record-services.ts';
 import { recordProcessJobName } from '../src/server/records/uploads/record-processing-job.ts';
 import { createMember, createOrganization } from '../tests/support/accounts.ts';
-import { freePort } from '../tests/support/global-setup.ts';
-import { startSmtpSink } from '../tests/support/smtp-sink.ts';
-import { TestClient, type TestApp } from '../tests/support/test-app.ts';
+import { cookieHeader, startBenchServer } from './support.ts';
 
 const MiB = 1024 * 1024;
 /** Bytes per PATCH request of the tus client: the web app's (`recordUploadChunkBytes`). */
@@ -565,53 +561,18 @@ interface BenchApp {
 }
 
 async function startBenchApp(): Promise<BenchApp> {
-  const startedAt = performance.now();
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'consilium-bench-ingestion-data-'));
-  // The embedded server runs as `postgres` when this runs as root: it must reach the directory.
-  await fs.chmod(dataDir, 0o755);
-  const smtp = await startSmtpSink();
-  const clock = new ControllableClock();
-  let app: Consilium | null = null;
+  const server = await startBenchServer('ingestion');
   let admin: pg.Client | null = null;
-  let closed = false;
   const close = async () => {
-    if (closed) return;
-    closed = true;
     await admin?.end();
-    await app?.close();
-    await smtp.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    admin = null;
+    await server.close();
   };
   try {
-    const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      CONSILIUM_DATA_DIR: dataDir,
-      CONSILIUM_DB_PORT: String(await freePort()),
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      LOG_LEVEL: 'warn',
-      CONSILIUM_SEED_DEMO: 'false',
-    });
-    const started = await startConsilium({ config, clock });
-    app = started;
-    const bootMs = performance.now() - startedAt;
-    admin = new pg.Client({ connectionString: started.databaseUrl });
+    admin = new pg.Client({ connectionString: server.app.databaseUrl });
     await admin.connect();
-    const testApp: TestApp = {
-      app: started,
-      clock,
-      smtp,
-      databaseUrl: started.databaseUrl,
-      dataDir,
-      client: () => new TestClient(started),
-      close,
-    };
-    const organization = await createOrganization(testApp, 'Ingestion Benchmark Clinic');
-    const patient = await createMember(testApp, organization.id, 'patient');
+    const organization = await createOrganization(server.testApp, 'Ingestion Benchmark Clinic');
+    const patient = await createMember(server.testApp, organization.id, 'patient');
     const newCase = async () => {
       const created = await patient.client.post<{ id: string }>('/api/v1/cases', {
         patientId: patient.patientId,
@@ -619,17 +580,17 @@ async function startBenchApp(): Promise<BenchApp> {
       if (created.status !== 201) throw new Error(`creating a case: ${created.text}`);
       return created.body.id;
     };
-    const cookie = [...patient.client.cookies]
-      .map(([name, value]) => `${name}=${value}`)
-      .join('; ');
     return {
-      app: started,
+      app: server.app,
       organizationId: organization.id,
       admin,
-      headers: { cookie, 'x-csrf-token': patient.client.cookies.get('consilium_csrf') ?? '' },
+      headers: {
+        cookie: cookieHeader(patient.client),
+        'x-csrf-token': patient.client.cookies.get('consilium_csrf') ?? '',
+      },
       dicomCaseId: await newCase(),
       fhirCaseId: await newCase(),
-      bootMs,
+      bootMs: server.bootMs,
       close,
     };
   } catch (error) {
