@@ -13,14 +13,20 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentMaxBytes } from '../../src/core/attachments.ts';
-import { stageOwnerOf, type CaseState } from '../../src/core/case-lifecycle.ts';
 import {
   attachmentFilePath,
   attachmentsRoot,
   attachmentStagingDir,
 } from '../../src/server/attachments/attachment-storage.ts';
-import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
+import {
+  createMember,
+  createOrganization,
+  grantProxy,
+  linkReferrer,
+  type TestMember,
+} from '../support/accounts.ts';
 import { expectError } from '../support/auth-helpers.ts';
+import { assignSpecialist, setCaseState, startCase } from '../support/cases.ts';
 import {
   startTestApp,
   type TestApp,
@@ -117,20 +123,6 @@ async function download(client: TestClient, caseId: string, attachmentId: string
   return { status: response.statusCode, bytes: response.rawPayload, headers: response.headers };
 }
 
-async function startCase(client: TestClient, patientId: string): Promise<string> {
-  const response = await client.post<{ id: string }>('/api/v1/cases', { patientId });
-  expect(response.status, response.text).toBe(201);
-  return response.body.id;
-}
-
-async function setState(caseId: string, state: CaseState): Promise<void> {
-  await testApp.app.services.db
-    .updateTable('cases')
-    .set({ state, stage_owner: stageOwnerOf[state] })
-    .where('id', '=', caseId)
-    .execute();
-}
-
 async function attachmentRows(caseId: string) {
   return testApp.app.services.db
     .selectFrom('case_attachments')
@@ -198,32 +190,9 @@ beforeAll(async () => {
   otherSpecialist = await createMember(testApp, organizationId, 'specialist');
   const otherOrganization = await createOrganization(testApp, 'Other Clinic');
   otherTenantCoordinator = await createMember(testApp, otherOrganization.id, 'coordinator');
-  const db = testApp.app.services.db;
-  await db
-    .insertInto('patient_proxies')
-    .values([
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: proxy.userId,
-        scope: 'act',
-      },
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: viewProxy.userId,
-        scope: 'view',
-      },
-    ])
-    .execute();
-  await db
-    .insertInto('patient_referrers')
-    .values({
-      organization_id: organizationId,
-      patient_id: patient.patientId!,
-      physician_user_id: referrer.userId,
-    })
-    .execute();
+  await grantProxy(testApp, patient, proxy, 'act');
+  await grantProxy(testApp, patient, viewProxy, 'view');
+  await linkReferrer(testApp, patient, referrer);
 }, 120_000);
 
 afterAll(async () => {
@@ -236,11 +205,7 @@ describe('uploading, listing and downloading', () => {
 
   beforeAll(async () => {
     caseId = await startCase(patient.client, patient.patientId!);
-    await testApp.app.services.db
-      .updateTable('cases')
-      .set({ assigned_specialist_user_id: specialist.userId })
-      .where('id', '=', caseId)
-      .execute();
+    await assignSpecialist(testApp, caseId, specialist.userId);
   });
 
   it('stores a real PDF under a generated key with its SHA-256, flushed and renamed into place', async () => {
@@ -616,11 +581,7 @@ describe('who may add, read and take back documents', () => {
   });
 
   it('lets a view-only proxy and an assigned specialist read but not add documents', async () => {
-    await testApp.app.services.db
-      .updateTable('cases')
-      .set({ assigned_specialist_user_id: specialist.userId })
-      .where('id', '=', caseId)
-      .execute();
+    await assignSpecialist(testApp, caseId, specialist.userId);
     for (const reader of [viewProxy, specialist]) {
       expect((await reader.client.get(`/api/v1/cases/${caseId}/attachments`)).status).toBe(200);
       expect((await download(reader.client, caseId, attachmentId)).status).toBe(200);
@@ -639,7 +600,7 @@ describe('who may add, read and take back documents', () => {
   it('takes documents only in draft, triage and while records or answers are awaited (409 otherwise)', async () => {
     const staged = await startCase(patient.client, patient.patientId!);
     for (const state of ['triage', 'awaiting_records', 'awaiting_patient'] as const) {
-      await setState(staged, state);
+      await setCaseState(testApp, staged, state);
       expect((await uploadPdf(patient.client, staged)).status, state).toBe(201);
       expect((await uploadPdf(coordinator.client, staged)).status, state).toBe(201);
     }
@@ -650,7 +611,7 @@ describe('who may add, read and take back documents', () => {
       'delivered',
       'withdrawn',
     ] as const) {
-      await setState(staged, state);
+      await setCaseState(testApp, staged, state);
       await expectNothingWritten(staged, async () => {
         expectError(await uploadPdf(patient.client, staged), 409, 'conflict', {
           message: 'Documents cannot be added to the case at this stage.',
@@ -699,7 +660,7 @@ describe('who may add, read and take back documents', () => {
       details: { change: 'attachment_removed', sha256: mine.sha256, sizeBytes: mine.sizeBytes },
     });
     // After submission the proxy's document stays, even for its uploader.
-    await setState(draft, 'submitted');
+    await setCaseState(testApp, draft, 'submitted');
     expectError(
       await proxy.client.request('DELETE', `/api/v1/cases/${draft}/attachments/${byProxy.id}`),
       409,
@@ -730,7 +691,7 @@ describe('a row that cannot be written', () => {
         if (attempt > 200) throw new Error('the upload never started streaming');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      await setState(caseId, 'submitted');
+      await setCaseState(testApp, caseId, 'submitted');
       body.end(samplePdf.subarray(64 * 1024));
       expectError(await pending, 409, 'conflict', {
         message: 'Documents cannot be added to the case at this stage.',

@@ -10,9 +10,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageOwnerOf, type CaseState } from '../../src/core/case-lifecycle.ts';
-import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
+import {
+  createMember,
+  createOrganization,
+  grantProxy,
+  linkReferrer,
+  type TestMember,
+} from '../support/accounts.ts';
 import { expectError } from '../support/auth-helpers.ts';
+import { assignSpecialist, setCaseState, startCase } from '../support/cases.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 interface Person {
@@ -67,22 +73,6 @@ let otherCaseId: string;
 const db = () => testApp.app.services.db;
 const responseUrl = (id: string, findingId: string) =>
   `/api/v1/cases/${id}/findings/${findingId}/response`;
-
-async function startCase(member: TestMember): Promise<string> {
-  const created = await member.client.post<{ id: string }>('/api/v1/cases', {
-    patientId: member.patientId!,
-  });
-  expect(created.status, created.text).toBe(201);
-  return created.body.id;
-}
-
-async function setState(id: string, state: CaseState): Promise<void> {
-  await db()
-    .updateTable('cases')
-    .set({ state, stage_owner: stageOwnerOf[state] })
-    .where('id', '=', id)
-    .execute();
-}
 
 /** Runs the records check as the coordinator; the findings as staff see them. */
 async function runChecks(id: string, member = coordinator): Promise<FindingBody[]> {
@@ -149,42 +139,16 @@ beforeAll(async () => {
   specialist = await createMember(testApp, organizationId, 'specialist');
   const otherOrganization = await createOrganization(testApp, 'Other Clinic');
   otherTenantCoordinator = await createMember(testApp, otherOrganization.id, 'coordinator');
-  await db()
-    .insertInto('patient_proxies')
-    .values([
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: proxy.userId,
-        scope: 'act',
-      },
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: viewProxy.userId,
-        scope: 'view',
-      },
-    ])
-    .execute();
-  await db()
-    .insertInto('patient_referrers')
-    .values({
-      organization_id: organizationId,
-      patient_id: patient.patientId!,
-      physician_user_id: referrer.userId,
-    })
-    .execute();
+  await grantProxy(testApp, patient, proxy, 'act');
+  await grantProxy(testApp, patient, viewProxy, 'view');
+  await linkReferrer(testApp, patient, referrer);
 
   // A case sent without records or intake: the checklist asks for a doctor's letter and facts.
-  caseId = await startCase(patient);
-  await setState(caseId, 'triage');
-  await db()
-    .updateTable('cases')
-    .set({ assigned_specialist_user_id: specialist.userId })
-    .where('id', '=', caseId)
-    .execute();
-  otherCaseId = await startCase(otherPatient);
-  await setState(otherCaseId, 'triage');
+  caseId = await startCase(patient.client, patient.patientId!);
+  await setCaseState(testApp, caseId, 'triage');
+  await assignSpecialist(testApp, caseId, specialist.userId);
+  otherCaseId = await startCase(otherPatient.client, otherPatient.patientId!);
+  await setCaseState(testApp, otherCaseId, 'triage');
   expect((await runChecks(caseId)).filter((finding) => finding.state === 'open').length).toBe(
     (await runChecks(otherCaseId)).filter((finding) => finding.state === 'open').length,
   );

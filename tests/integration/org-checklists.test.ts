@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChecklistSet, type ChecklistSet } from '../../src/core/safety/checklists.ts';
 import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
 import { auditEvents } from '../support/auth-helpers.ts';
+import { submitCase } from '../support/cases.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 interface ChecklistsBody {
@@ -75,12 +76,7 @@ beforeAll(async () => {
   coordinator = await createMember(testApp, organization.id, 'coordinator');
   patient = await createMember(testApp, organization.id, 'patient');
   otherAdmin = await createMember(testApp, other.id, 'org_admin');
-  const draft = await patient.client.post<{ id: string }>('/api/v1/cases', {
-    patientId: patient.patientId,
-  });
-  expect(draft.status, draft.text).toBe(201);
-  caseId = draft.body.id;
-  const patched = await patient.client.request('PATCH', `/api/v1/cases/${caseId}`, {
+  caseId = await submitCase(patient.client, patient.patientId!, {
     conditionDescription: 'Short of breath on stairs.',
     diagnosisCode: 'I50.9',
     diagnosisText: 'Heart failure, unspecified',
@@ -88,11 +84,6 @@ beforeAll(async () => {
     questions: ['Is the beta blocker right?'],
     consentAccepted: true,
   });
-  expect(patched.status, patched.text).toBe(200);
-  const submitted = await patient.client.post(`/api/v1/cases/${caseId}/transitions`, {
-    transition: 'submit',
-  });
-  expect(submitted.status, submitted.text).toBe(200);
 }, 60_000);
 
 afterAll(async () => {

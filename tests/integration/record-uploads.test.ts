@@ -25,7 +25,6 @@ import {
   type HttpStack,
 } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageOwnerOf, type CaseState } from '../../src/core/case-lifecycle.ts';
 import { startConsilium } from '../../src/server/app/app.ts';
 import { expireStaleUploads } from '../../src/server/records/uploads/expire-stale-uploads.ts';
 import { recordProcessJobName } from '../../src/server/records/uploads/record-processing-job.ts';
@@ -39,8 +38,16 @@ import {
   stagingFilePath,
   stagingInfoPath,
 } from '../../src/server/records/uploads/upload-staging.ts';
-import { createMember, createOrganization, signIn, type TestMember } from '../support/accounts.ts';
+import {
+  createMember,
+  createOrganization,
+  grantProxy,
+  linkReferrer,
+  signIn,
+  type TestMember,
+} from '../support/accounts.ts';
 import { expectError } from '../support/auth-helpers.ts';
+import { assignSpecialist, setCaseState, startCase } from '../support/cases.ts';
 import { startTestApp, TestClient, type TestApp, type TestResponse } from '../support/test-app.ts';
 
 /** A discharge summary nobody on the team wrote (HL7 C-CDA examples, CC0; docs/data-sources.md). */
@@ -342,20 +349,6 @@ async function stagedSha(uploadId: string): Promise<string> {
   return sha256(await fs.readFile(path.join(keptDir(), uploadId)));
 }
 
-async function startCase(member: TestMember, patientId: string): Promise<string> {
-  const response = await member.client.post<{ id: string }>('/api/v1/cases', { patientId });
-  expect(response.status, response.text).toBe(201);
-  return response.body.id;
-}
-
-async function setState(targetCaseId: string, state: CaseState): Promise<void> {
-  await testApp.app.services.db
-    .updateTable('cases')
-    .set({ state, stage_owner: stageOwnerOf[state] })
-    .where('id', '=', targetCaseId)
-    .execute();
-}
-
 async function listen(app: TestApp['app'], onPort = 0): Promise<void> {
   await app.http.listen({ host: '127.0.0.1', port: onPort });
   port = (app.http.server.address() as AddressInfo).port;
@@ -381,38 +374,11 @@ beforeAll(async () => {
   const otherOrganization = await createOrganization(testApp, 'Other Clinic');
   otherTenantPatient = await createMember(testApp, otherOrganization.id, 'patient');
   otherTenantCoordinator = await createMember(testApp, otherOrganization.id, 'coordinator');
-  const db = testApp.app.services.db;
-  await db
-    .insertInto('patient_proxies')
-    .values([
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: proxy.userId,
-        scope: 'act',
-      },
-      {
-        organization_id: organizationId,
-        patient_id: patient.patientId!,
-        proxy_user_id: viewProxy.userId,
-        scope: 'view',
-      },
-    ])
-    .execute();
-  await db
-    .insertInto('patient_referrers')
-    .values({
-      organization_id: organizationId,
-      patient_id: patient.patientId!,
-      physician_user_id: referrer.userId,
-    })
-    .execute();
-  caseId = await startCase(patient, patient.patientId!);
-  await db
-    .updateTable('cases')
-    .set({ assigned_specialist_user_id: specialist.userId })
-    .where('id', '=', caseId)
-    .execute();
+  await grantProxy(testApp, patient, proxy, 'act');
+  await grantProxy(testApp, patient, viewProxy, 'view');
+  await linkReferrer(testApp, patient, referrer);
+  caseId = await startCase(patient.client, patient.patientId!);
+  await assignSpecialist(testApp, caseId, specialist.userId);
 }, 180_000);
 
 afterAll(async () => {
@@ -684,8 +650,8 @@ describe('resuming', () => {
 
 describe('who may upload where', () => {
   it('lets the patient side and the coordinator upload, and answers 404 to everyone else', async () => {
-    const triageCase = await startCase(patient, patient.patientId!);
-    await setState(triageCase, 'triage');
+    const triageCase = await startCase(patient.client, patient.patientId!);
+    await setCaseState(testApp, triageCase, 'triage');
     const cases = [
       { label: 'draft', id: caseId },
       { label: 'triage', id: triageCase },
@@ -736,8 +702,8 @@ describe('who may upload where', () => {
       expect(listed.body.canUpload, label).toBe(canUpload);
     }
     // The stage decides too: a case in review takes no documents, even from the patient.
-    const reviewCase = await startCase(patient, patient.patientId!);
-    await setState(reviewCase, 'in_review');
+    const reviewCase = await startCase(patient.client, patient.patientId!);
+    await setCaseState(testApp, reviewCase, 'in_review');
     const inReview = await listFor(patient, reviewCase);
     expect(inReview.status).toBe(200);
     expect(inReview.body.canUpload).toBe(false);
@@ -748,10 +714,10 @@ describe('who may upload where', () => {
   });
 
   it('answers 409 with the current state when the stage takes no documents, before and during an upload', async () => {
-    const reviewCase = await startCase(patient, patient.patientId!);
+    const reviewCase = await startCase(patient.client, patient.patientId!);
     const created = await createUpload(patient, reviewCase, { length: 8 });
     expect(created.status).toBe(201);
-    await setState(reviewCase, 'in_review');
+    await setCaseState(testApp, reviewCase, 'in_review');
     const before = await uploadIdsOf(reviewCase);
     const details = { currentState: 'in_review' };
     const message = 'Documents cannot be added to the case at this stage.';
@@ -828,7 +794,7 @@ describe('who may upload where', () => {
     const created = await createUpload(patient, caseId, { length: 4 });
     const url = String(created.headers.location);
     const id = uploadIdOf(created);
-    const otherCase = await startCase(patient, patient.patientId!);
+    const otherCase = await startCase(patient.client, patient.patientId!);
     const strangers: Array<[TestMember, string]> = [
       [proxy, url],
       [coordinator, url],

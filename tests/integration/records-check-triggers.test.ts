@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageOwnerOf, type CaseState } from '../../src/core/case-lifecycle.ts';
 import { transact } from '../../src/server/app/unit-of-work.ts';
 import { recordCheckJob } from '../../src/server/records/record-services.ts';
 import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
 import { auditEvents, expectError } from '../support/auth-helpers.ts';
+import { setCaseState, startCase } from '../support/cases.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 interface CaseBody {
@@ -72,13 +72,10 @@ const kneeIntake = {
 };
 
 async function draftCase(intake: Record<string, unknown>): Promise<string> {
-  const created = await patient.client.post<CaseBody>('/api/v1/cases', {
-    patientId: patient.patientId,
-  });
-  expect(created.status, created.text).toBe(201);
-  const saved = await patient.client.patch<CaseBody>(`/api/v1/cases/${created.body.id}`, intake);
+  const caseId = await startCase(patient.client, patient.patientId!);
+  const saved = await patient.client.patch<CaseBody>(`/api/v1/cases/${caseId}`, intake);
   expect(saved.status, saved.text).toBe(200);
-  return created.body.id;
+  return caseId;
 }
 
 async function transition(member: TestMember, caseId: string, body: Record<string, unknown>) {
@@ -125,14 +122,6 @@ async function checksOf(caseId: string): Promise<Array<{ actor: string | null }>
   return (await auditEvents(testApp, 'record.checked'))
     .filter((event) => event.entity_id === caseId)
     .map((event) => ({ actor: event.actor_user_id }));
-}
-
-async function setState(caseId: string, state: CaseState) {
-  await db()
-    .updateTable('cases')
-    .set({ state, stage_owner: stageOwnerOf[state] })
-    .where('id', '=', caseId)
-    .execute();
 }
 
 beforeAll(async () => {
@@ -282,7 +271,7 @@ describe('mark_ready', () => {
   it('runs the check of a case never checked: 409 with the blockers, then an override goes on, audited', async () => {
     // Moved to triage without a submission: no job was ever queued, no check ever ran.
     const caseId = await draftCase(kneeIntake);
-    await setState(caseId, 'triage');
+    await setCaseState(testApp, caseId, 'triage');
     expect(await checkJobsOf(caseId)).toBe(0);
     expect((await findings(caseId)).checkedAt).toBeNull();
 

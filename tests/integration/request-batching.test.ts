@@ -13,7 +13,8 @@ import { appendAuditEvents } from '../../src/server/audit/audit-repository.ts';
 import { verifyAuditChain } from '../../src/server/audit/verify-audit-chain.ts';
 import { prepareFrequentStatements } from '../../src/server/db/statement-cache.ts';
 import { createMember, createOrganization, type TestMember } from '../support/accounts.ts';
-import { startTestApp, type TestApp, type TestClient } from '../support/test-app.ts';
+import { submitCase } from '../support/cases.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 interface ListBody {
   cases: Array<{ id: string; state: string }>;
@@ -46,18 +47,6 @@ const intake = {
   consentAccepted: true,
 };
 
-async function submitCase(client: TestClient, patientId: string): Promise<string> {
-  const draft = await client.post<{ id: string }>('/api/v1/cases', { patientId });
-  expect(draft.status, draft.text).toBe(201);
-  const patched = await client.request('PATCH', `/api/v1/cases/${draft.body.id}`, intake);
-  expect(patched.status, patched.text).toBe(200);
-  const submitted = await client.post(`/api/v1/cases/${draft.body.id}/transitions`, {
-    transition: 'submit',
-  });
-  expect(submitted.status, submitted.text).toBe(200);
-  return draft.body.id;
-}
-
 async function listedEvents(actorUserId: string): Promise<number> {
   const row = await db()
     .selectFrom('audit_events')
@@ -83,7 +72,8 @@ beforeAll(async () => {
     await createMember(testApp, organizationId, 'coordinator'),
     await createMember(testApp, organizationId, 'coordinator'),
   ];
-  for (let index = 0; index < 3; index += 1) await submitCase(patient.client, patient.patientId!);
+  for (let index = 0; index < 3; index += 1)
+    await submitCase(patient.client, patient.patientId!, intake);
 }, 120_000);
 
 afterAll(async () => {
@@ -132,7 +122,7 @@ describe('many identical queue requests at once', () => {
     })();
     try {
       for (let round = 0; round < 4; round += 1) {
-        const caseId = await submitCase(patient.client, patient.patientId!);
+        const caseId = await submitCase(patient.client, patient.patientId!, intake);
         const page = await coordinators[1]!.client.get<ListBody>('/api/v1/cases?limit=100');
         expect(page.status, page.text).toBe(200);
         expect(page.body.cases.map((entry) => entry.id)).toContain(caseId);

@@ -94,3 +94,37 @@ export async function signIn(
     expect(second.status).toBe(200);
   }
 }
+
+/** Lets `proxy` act for (scope `act`) or only view (scope `view`) the records of `patient`. */
+export async function grantProxy(
+  testApp: TestApp,
+  patient: TestMember,
+  proxy: TestMember,
+  scope: 'act' | 'view',
+): Promise<void> {
+  await testApp.app.services.db
+    .insertInto('patient_proxies')
+    .values({
+      organization_id: patient.organizationId,
+      patient_id: patient.patientId!,
+      proxy_user_id: proxy.userId,
+      scope,
+    })
+    .execute();
+}
+
+/** Records `physician` as a referring physician of `patient`. */
+export async function linkReferrer(
+  testApp: TestApp,
+  patient: TestMember,
+  physician: TestMember,
+): Promise<void> {
+  await testApp.app.services.db
+    .insertInto('patient_referrers')
+    .values({
+      organization_id: patient.organizationId,
+      patient_id: patient.patientId!,
+      physician_user_id: physician.userId,
+    })
+    .execute();
+}
