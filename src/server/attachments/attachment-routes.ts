@@ -9,7 +9,7 @@ import { idParams } from '../auth/auth.types.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { attachmentListView, attachmentParams, attachmentView } from './attachments.types.ts';
 import { deleteAttachment } from './delete-attachment.ts';
-import { attachmentContentDisposition, downloadAttachment } from './download-attachment.ts';
+import { downloadAttachment, sendFileDownload } from './download-attachment.ts';
 import { listAttachments } from './list-attachments.ts';
 import { uploadAttachment } from './upload-attachment.ts';
 
@@ -59,20 +59,7 @@ export function attachmentRoutes(services: Services): RouteDefinition[] {
           params.id,
           params.attachmentId,
         );
-        return (
-          reply
-            .header('content-type', download.mediaType)
-            .header('content-length', download.sizeBytes)
-            .header('content-disposition', attachmentContentDisposition(download.fileName))
-            .header('x-content-type-options', 'nosniff')
-            .header('content-security-policy', "default-src 'none'; sandbox")
-            // RFC 9530: the digest of the file as sent, so a recipient can check it.
-            .header(
-              'repr-digest',
-              `sha-256=:${Buffer.from(download.sha256, 'hex').toString('base64')}:`,
-            )
-            .send(download.content)
-        );
+        return sendFileDownload(reply, download);
       },
     }),
     defineRoute({

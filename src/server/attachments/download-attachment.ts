@@ -4,7 +4,9 @@
  * `nosniff` and a sandboxing content policy, so nothing uploaded is ever rendered as part of the
  * application.
  */
+import type { FastifyReply } from 'fastify';
 import type { ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { attachmentUploadAction } from '../../core/attachments.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Services } from '../app/services.ts';
@@ -84,4 +86,29 @@ export function attachmentContentDisposition(fileName: string): string {
     (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
   );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${extended}`;
+}
+
+/**
+ * Sends a stored file as a download, never rendered as part of the application: the media type
+ * given, `nosniff`, a sandboxing content policy (not cached: every API answer is `no-store`), and
+ * (RFC 9530) the digest of the file as sent so that a recipient can check it.
+ */
+export function sendFileDownload(
+  reply: FastifyReply,
+  file: {
+    mediaType: string;
+    sizeBytes: number;
+    fileName: string;
+    sha256: string;
+    content: Readable;
+  },
+): FastifyReply {
+  return reply
+    .header('content-type', file.mediaType)
+    .header('content-length', file.sizeBytes)
+    .header('content-disposition', attachmentContentDisposition(file.fileName))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('repr-digest', `sha-256=:${Buffer.from(file.sha256, 'hex').toString('base64')}:`)
+    .send(file.content);
 }

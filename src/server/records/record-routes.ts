@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { checklistSetSchema } from '../../core/safety/checklists.ts';
 import type { Services } from '../app/services.ts';
-import { attachmentContentDisposition } from '../attachments/download-attachment.ts';
+import { sendFileDownload } from '../attachments/download-attachment.ts';
 import { idParams } from '../auth/auth.types.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import {
@@ -86,18 +86,7 @@ export function recordRoutes(services: Services & { records: RecordServices }): 
           params.documentId,
           query.purpose,
         );
-        return reply
-          .header('content-type', 'application/octet-stream')
-          .header('content-length', opened.sizeBytes)
-          .header('content-disposition', attachmentContentDisposition(opened.fileName))
-          .header('x-content-type-options', 'nosniff')
-          .header('content-security-policy', "default-src 'none'; sandbox")
-          .header('cache-control', 'private, no-store')
-          .header(
-            'repr-digest',
-            `sha-256=:${Buffer.from(opened.sha256, 'hex').toString('base64')}:`,
-          )
-          .send(opened.content);
+        return sendFileDownload(reply, { ...opened, mediaType: 'application/octet-stream' });
       },
     }),
     defineRoute({
