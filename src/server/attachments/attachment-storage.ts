@@ -5,13 +5,14 @@
  * (fsync), and only then renamed into place, so a file under its key is always complete; a
  * staging file is removed on every failure. Names sent by browsers never reach the file system.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../core/errors.ts';
+import { MeasuringStream } from '../platform/measuring-stream.ts';
 
 const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const storageKeyPattern = new RegExp(`^${uuidPattern}/${uuidPattern}/${uuidPattern}$`);
@@ -40,28 +41,6 @@ export function attachmentFilePath(dataDir: string, storageKey: string): string 
   if (!storageKeyPattern.test(storageKey))
     throw new Error(`malformed attachment storage key ${storageKey}`);
   return path.join(attachmentsRoot(dataDir), ...storageKey.split('/'));
-}
-
-/** Counts and hashes the bytes passing through; fails once more than `maxBytes` went by. */
-class MeasuredStream extends Transform {
-  readonly hash = createHash('sha256');
-  sizeBytes = 0;
-  private readonly maxBytes: number;
-
-  constructor(maxBytes: number) {
-    super();
-    this.maxBytes = maxBytes;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-    this.sizeBytes += chunk.length;
-    if (this.sizeBytes > this.maxBytes) {
-      callback(fileTooLarge(this.maxBytes));
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
 }
 
 /** The 413 of a file over `maxBytes`, whether declared up front or found while streaming. */
@@ -94,7 +73,7 @@ export async function receiveAttachmentFile(
   const target = attachmentFilePath(dataDir, storageKey);
   const staging = path.join(attachmentStagingDir(dataDir), `${randomUUID()}.part`);
   await fs.mkdir(path.dirname(staging), { recursive: true, mode: 0o700 });
-  const measured = new MeasuredStream(maxBytes);
+  const measured = new MeasuringStream(maxBytes, fileTooLarge);
   const handle = await fs.open(staging, 'wx', 0o600);
   // `pipe`, not `pipeline`, from the request: a refused upload must leave the request (and its
   // socket) alive so the 413 can still be sent; a client that goes away fails the copy instead.

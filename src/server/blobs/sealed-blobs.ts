@@ -49,6 +49,7 @@ import {
   type BlobRow,
 } from './blob-repository.ts';
 import { BlobNotFoundError, BlobRangeError, type BlobStore } from './blob-store.ts';
+import { MeasuringStream } from '../platform/measuring-stream.ts';
 
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const storageKeyPattern = new RegExp(`^(${uuid})/[0-9a-f]{2}/(${uuid})$`);
@@ -99,31 +100,12 @@ export interface SealedObjectDraft {
   dataKey: Buffer;
 }
 
-/** Counts and hashes the plaintext passing through; fails beyond `maxBytes`. */
-class PlaintextMeter extends Transform {
-  readonly hash = createHash('sha256');
-  sizeBytes = 0;
-  private readonly maxBytes: number;
-
-  constructor(maxBytes: number) {
-    super();
-    this.maxBytes = maxBytes;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-    this.sizeBytes += chunk.length;
-    if (this.sizeBytes > this.maxBytes) {
-      callback(
-        new AppError('payload_too_large', {
-          message: `The file is larger than ${this.maxBytes} bytes.`,
-          details: { maxBytes: this.maxBytes },
-        }),
-      );
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
+/** The 413 of a plaintext beyond `maxBytes`. */
+function plaintextTooLarge(maxBytes: number): AppError {
+  return new AppError('payload_too_large', {
+    message: `The file is larger than ${maxBytes} bytes.`,
+    details: { maxBytes },
+  });
 }
 
 /**
@@ -139,7 +121,7 @@ export async function writeSealedObject(
   const dataKey = createDataKey();
   const source =
     'sourcePath' in options ? fs.createReadStream(options.sourcePath) : options.readable;
-  const meter = new PlaintextMeter(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
+  const meter = new MeasuringStream(options.maxBytes ?? Number.MAX_SAFE_INTEGER, plaintextTooLarge);
   const encrypt = createEncryptStream({
     dataKey,
     blobId,
