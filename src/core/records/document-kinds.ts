@@ -9,12 +9,11 @@
  * the US Core DiagnosticReport category codes. Only codes whose meaning is one of our kinds are
  * listed; summaries, transfer and operative notes stay `other`.
  */
+import { codeSystemIs, fhirSystemOids, fhirSystems } from '../fhir/code-systems.ts';
 import type { DocumentKind, RecordCoding } from './record-types.ts';
 
-export const loincSystem = 'http://loinc.org';
-
 /** LOINC document codes and the kind each names. */
-export const loincDocumentKinds: Readonly<Record<string, DocumentKind>> = {
+const loincDocumentKinds: Readonly<Record<string, DocumentKind>> = {
   // Pathology
   '11526-1': 'pathology_report', // Pathology study
   '11529-5': 'pathology_report', // Surgical pathology study
@@ -103,10 +102,5 @@ export function documentKindForCodings(codings: readonly RecordCoding[]): Docume
 }
 
 function isLoinc(system: string): boolean {
-  const normalised = system.trim().toLowerCase().replace(/\/$/, '');
-  return (
-    normalised === loincSystem ||
-    normalised === 'urn:oid:2.16.840.1.113883.6.1' ||
-    normalised === '2.16.840.1.113883.6.1'
-  );
+  return codeSystemIs(system, fhirSystems.loinc, fhirSystemOids.loinc);
 }

@@ -28,6 +28,7 @@
  *   positions because the ids were generated on the fly, as C-CDA conversion does).
  * - limits: at most `fhirImportMaxResources` resources per document.
  */
+import { isIsoDate } from '../iso-dates.ts';
 import { nameBasedUuid } from '../fhir/name-based-uuid.ts';
 import { findActiveContent } from './content-sniffing.ts';
 import { documentKindForCodings } from './document-kinds.ts';
@@ -50,13 +51,13 @@ import type {
 import { classifyDocumentTitle, recordTextMaxCharacters } from './text-facts.ts';
 
 /** The most resources one document may hold (a 50 MB Synthea bundle holds about 60,000). */
-export const fhirImportMaxResources = 500_000;
+const fhirImportMaxResources = 500_000;
 
 /** How deep bundles may nest (a batch response holds search result bundles). */
 const maxBundleDepth = 3;
 
 /** The namespace of the name-based ids of imported items (RFC 9562 section 5.5). */
-export const clinicalItemIdNamespace = '6f1c9a52-3d0b-4e7a-9c84-2b5e1f7d0a36';
+const clinicalItemIdNamespace = '6f1c9a52-3d0b-4e7a-9c84-2b5e1f7d0a36';
 
 export interface FhirImportOptions {
   /** The document the items come from; part of every item id. */
@@ -176,10 +177,8 @@ function firstCode(concept: Concept): string | null {
 export function fhirDateToIso(value: string | undefined | null): IsoDate | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T|$)/.exec((value ?? '').trim());
   if (match === null) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (month < 1 || month > 12 || day < 1) return null;
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  return `${match[1]}-${match[2]}-${match[3]}`;
+  const date = `${match[1]}-${match[2]}-${match[3]}`;
+  return isIsoDate(date) ? date : null;
 }
 
 function readDate(value: unknown, where: string): IsoDate | null {

@@ -22,13 +22,14 @@
  *   Pathology Report` …), else from the weight of the phrases the text uses (`hospital course`,
  *   `reference range`, `Dear Dr` …); `other` when nothing is clear.
  */
+import { isIsoDate } from '../iso-dates.ts';
 import type { DocumentKind, IsoDate, RecordPatientIdentity } from './record-types.ts';
 
 /** The most characters of text kept from one document (PDF text, plain text, narratives). */
 export const recordTextMaxCharacters = 2_000_000;
 
 /** How much of a text the label heuristics read: labelled fields sit at the top of a record. */
-export const textFactsScanLimit = 200_000;
+const textFactsScanLimit = 200_000;
 
 export interface TextFacts {
   kind: DocumentKind;
@@ -95,10 +96,9 @@ function fullYear(digits: string): number {
 }
 
 function isoDate(year: number, month: number, day: number): IsoDate | null {
-  if (year < 1850 || year > 2200 || month < 1 || month > 12 || day < 1) return null;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return null;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  if (year < 1850 || year > 2200) return null;
+  const date = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return isIsoDate(date) ? date : null;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   buildMedication,
   buildReport,
 } from './corpus/record-builders.ts';
-import { addDays } from './iso-dates.ts';
+import { addDays } from '../iso-dates.ts';
 
 const today = '2026-11-16';
 

@@ -33,7 +33,7 @@ import {
   type Finding,
   type FindingSeverity,
 } from './finding.ts';
-import { addDays, daysBetween, plainDate } from './iso-dates.ts';
+import { addDays, daysBetween, plainDate } from '../iso-dates.ts';
 import { clinicalItemDate, documentDate } from './record-dates.ts';
 import { caseCategories, type CaseCategory, type SafetyNetInput } from './safety-input.ts';
 import { phraseKey } from './text-folding.ts';

@@ -10,7 +10,7 @@ import {
   buildMedication,
 } from './corpus/record-builders.ts';
 import { checkHistoryGaps, historyLookbackDays, historyStart } from './history-gap.ts';
-import { addDays } from './iso-dates.ts';
+import { addDays } from '../iso-dates.ts';
 
 const today = '2026-11-16';
 const letter = (id: string, date: string | null) =>

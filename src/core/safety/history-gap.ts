@@ -22,7 +22,7 @@
 import type { ClinicalItem, IsoDate } from '../records/record-types.ts';
 import { normalizeCode } from '../terminology/icd10cm.ts';
 import { fingerprintOf, orderSources, type EvidenceSource, type Finding } from './finding.ts';
-import { dateOfDayNumber, dayNumber, plainDate } from './iso-dates.ts';
+import { dateOfDayNumber, dayNumber, plainDate } from '../iso-dates.ts';
 import { isIcd10CmSystem } from './icd-coding.ts';
 import { clinicalItemDate, documentDate } from './record-dates.ts';
 import type { SafetyNetInput } from './safety-input.ts';

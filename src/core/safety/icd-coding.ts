@@ -23,6 +23,7 @@
  *   date of service (when the record was written), never from an onset date, which may precede
  *   the coding by years. `warning`.
  */
+import { codeSystemIs, fhirSystemOids, fhirSystems } from '../fhir/code-systems.ts';
 import type { ConditionItem, IsoDate, RecordCoding } from '../records/record-types.ts';
 import {
   fiscalYearOf,
@@ -40,7 +41,6 @@ import {
   type FindingRule,
   type FindingSeverity,
 } from './finding.ts';
-import { dayNumber } from './iso-dates.ts';
 import { documentDate } from './record-dates.ts';
 import type { SafetyNetInput } from './safety-input.ts';
 
@@ -53,15 +53,9 @@ export type Icd10CmAdditions = ReadonlyMap<string, number>;
 /** ICD-10-CM took effect in the United States on 1 October 2015, the first day of FY2016. */
 export const icd10CmFirstFiscalYear = 2016;
 
-const icd10CmSystems = new Set([
-  'http://hl7.org/fhir/sid/icd-10-cm',
-  'urn:oid:2.16.840.1.113883.6.90',
-  '2.16.840.1.113883.6.90',
-]);
-
 /** Whether a coding's system is ICD-10-CM (FHIR URI or HL7 OID). */
 export function isIcd10CmSystem(system: string): boolean {
-  return icd10CmSystems.has(system.trim().toLowerCase());
+  return codeSystemIs(system, fhirSystems.icd10Cm, fhirSystemOids.icd10Cm);
 }
 
 /** Parses `icd10cm-added.tsv` (`code`, `added_fy`, one header row). */
@@ -245,7 +239,7 @@ function conditionUses(input: SafetyNetInput): CodeUse[] {
       uses.push({
         code: coding.code,
         wording,
-        recordDate: dayNumber(recordDate) === null ? null : recordDate,
+        recordDate,
         subject: 'record',
         key: ['item', condition.id],
         field: `condition ${JSON.stringify(condition.display)}`,

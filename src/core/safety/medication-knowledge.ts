@@ -26,13 +26,7 @@ export interface RecognizedDrugs {
 export type RecognitionMode = 'substance' | 'free_text';
 
 /** Severities as interaction sources grade them, most serious first. */
-export const interactionSeverities = [
-  'contraindicated',
-  'high',
-  'major',
-  'moderate',
-  'minor',
-] as const;
+const interactionSeverities = ['contraindicated', 'high', 'major', 'moderate', 'minor'] as const;
 
 export type InteractionSeverity = (typeof interactionSeverities)[number];
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInput, buildMedication } from './corpus/record-builders.ts';
 import { smallMedicationKnowledge } from './corpus/small-reference.ts';
-import { dayNumber } from './iso-dates.ts';
+import { dayNumber } from '../iso-dates.ts';
 import { collectMedicationUses, concurrency } from './medication-uses.ts';
 
 const knowledge = smallMedicationKnowledge();

@@ -17,7 +17,7 @@
  */
 import type { MedicationItem } from '../records/record-types.ts';
 import type { EvidenceSource } from './finding.ts';
-import { dayNumber } from './iso-dates.ts';
+import { dayNumber } from '../iso-dates.ts';
 import {
   isEmptyRecognition,
   mergeRecognized,

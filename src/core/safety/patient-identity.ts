@@ -20,7 +20,7 @@
  */
 import type { RecordDocument, RecordPatientIdentity } from '../records/record-types.ts';
 import { fingerprintOf, type Finding, type FindingSeverity } from './finding.ts';
-import { dayNumber } from './iso-dates.ts';
+import { dayNumber } from '../iso-dates.ts';
 import type { SafetyNetInput } from './safety-input.ts';
 import { foldedWords } from './text-folding.ts';
 

@@ -5,7 +5,7 @@
  * start of its period when it has no other date.
  */
 import type { ClinicalItem, IsoDate, RecordDocument } from '../records/record-types.ts';
-import { dayNumber } from './iso-dates.ts';
+import { dayNumber } from '../iso-dates.ts';
 
 /** The date of service of a document, or null when it is not known. */
 export function documentDate(document: RecordDocument): IsoDate | null {

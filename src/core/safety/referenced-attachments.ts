@@ -189,7 +189,14 @@ export function findReference(text: string, kind: ReferencedRecordKind): string 
   return null;
 }
 
-function isPresent(input: SafetyNetInput, kind: ReferencedRecordKind): boolean {
+/**
+ * Whether the case holds a record of `kind`: a ready document of its kind, an imported report of
+ * its kind, or (for lab results) a laboratory observation.
+ */
+export function isReferencedRecordPresent(
+  input: SafetyNetInput,
+  kind: ReferencedRecordKind,
+): boolean {
   const documentKind = presentAs[kind];
   if (input.documents.some((doc) => doc.condition === 'ready' && doc.kind === documentKind))
     return true;
@@ -226,7 +233,7 @@ function referenceFinding(
 
 /** Documents that refer to images, pathology, scan reports or labs the case does not hold. */
 export function checkReferencedAttachments(input: SafetyNetInput): Finding[] {
-  const missing = referencedRecordKinds.filter((kind) => !isPresent(input, kind));
+  const missing = referencedRecordKinds.filter((kind) => !isReferencedRecordPresent(input, kind));
   if (missing.length === 0) return [];
   const findings: Finding[] = [];
   for (const document of input.documents) {

@@ -24,7 +24,7 @@ import { checkDuplicateTherapy } from './duplicate-therapy.ts';
 import { compareFindings, compareSeverity, type Finding } from './finding.ts';
 import { checkHistoryGaps } from './history-gap.ts';
 import { checkIcdCoding, type Icd10CmAdditions, type Icd10CmIndex } from './icd-coding.ts';
-import { dayNumber } from './iso-dates.ts';
+import { dayNumber } from '../iso-dates.ts';
 import { checkMedicationCompleteness } from './medication-completeness.ts';
 import type { MedicationKnowledge } from './medication-knowledge.ts';
 import { collectMedicationUses } from './medication-uses.ts';

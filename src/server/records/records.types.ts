@@ -9,9 +9,11 @@ import {
   documentKinds,
   recordFormats,
 } from '../../core/records/record-types.ts';
+import { findingSeverities, patientActions } from '../../core/safety/finding.ts';
 import {
   findingResponseKinds,
   findingResponseSchema,
+  findingTrailActions,
   resolutionMethods,
 } from '../../core/safety/resolution.ts';
 
@@ -134,12 +136,12 @@ const personView = z.object({ id: z.uuid(), name: z.string() });
 export const findingView = z.object({
   id: z.uuid(),
   rule: z.string(),
-  severity: z.enum(['blocker', 'warning', 'info']),
+  severity: z.enum(findingSeverities),
   state: z.enum(['open', 'resolved', 'dismissed']),
   /** Whether the latest run still raises it. */
   present: z.boolean(),
   patientText: z.string(),
-  patientAction: z.string(),
+  patientAction: z.enum(patientActions),
   /** Staff only (null for the patient side). */
   staffText: z.string().nullable(),
   evidence: z.array(evidenceView),
@@ -150,7 +152,7 @@ export const findingView = z.object({
       outcome: z.enum(['resolved', 'dismissed']),
       by: z.object({ id: z.uuid(), name: z.string() }).nullable(),
       at: z.string(),
-      method: z.string().nullable(),
+      method: z.enum(resolutionMethods).nullable(),
       note: z.string().nullable(),
     })
     .nullable(),
@@ -173,13 +175,12 @@ export const findingView = z.object({
     .array(
       z.object({
         at: z.string(),
-        /** One of `raised`, `updated`, `resolved`, `dismissed`, `reopened`, `auto_resolved`, `responded`. */
-        action: z.string(),
+        action: z.enum(findingTrailActions),
         by: personView.nullable(),
-        method: z.string().nullable(),
+        method: z.enum(resolutionMethods).nullable(),
         /** A resolution's note, a dismissal's reason, or the text of a response. */
         note: z.string().nullable(),
-        severity: z.enum(['blocker', 'warning', 'info']),
+        severity: z.enum(findingSeverities),
         /** On `responded` steps: the kind of response and the patient it was written for. */
         response: z
           .object({ kind: z.enum(findingResponseKinds), onBehalfOf: personView.nullable() })

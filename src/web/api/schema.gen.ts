@@ -3181,7 +3181,8 @@ export interface paths {
                                 state: "open" | "resolved" | "dismissed";
                                 present: boolean;
                                 patientText: string;
-                                patientAction: string;
+                                /** @enum {string} */
+                                patientAction: "upload" | "reupload" | "answer" | "check" | "none";
                                 staffText: string | null;
                                 evidence: {
                                     label: string;
@@ -3199,7 +3200,7 @@ export interface paths {
                                         name: string;
                                     } | null;
                                     at: string;
-                                    method: string | null;
+                                    method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                     note: string | null;
                                 } | null;
                                 patientResponse: {
@@ -3220,13 +3221,14 @@ export interface paths {
                                 } | null;
                                 trail: {
                                     at: string;
-                                    action: string;
+                                    /** @enum {string} */
+                                    action: "raised" | "updated" | "resolved" | "dismissed" | "reopened" | "auto_resolved" | "responded";
                                     by: {
                                         /** Format: uuid */
                                         id: string;
                                         name: string;
                                     } | null;
-                                    method: string | null;
+                                    method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                     note: string | null;
                                     /** @enum {string} */
                                     severity: "blocker" | "warning" | "info";
@@ -3300,7 +3302,8 @@ export interface paths {
                                 state: "open" | "resolved" | "dismissed";
                                 present: boolean;
                                 patientText: string;
-                                patientAction: string;
+                                /** @enum {string} */
+                                patientAction: "upload" | "reupload" | "answer" | "check" | "none";
                                 staffText: string | null;
                                 evidence: {
                                     label: string;
@@ -3318,7 +3321,7 @@ export interface paths {
                                         name: string;
                                     } | null;
                                     at: string;
-                                    method: string | null;
+                                    method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                     note: string | null;
                                 } | null;
                                 patientResponse: {
@@ -3339,13 +3342,14 @@ export interface paths {
                                 } | null;
                                 trail: {
                                     at: string;
-                                    action: string;
+                                    /** @enum {string} */
+                                    action: "raised" | "updated" | "resolved" | "dismissed" | "reopened" | "auto_resolved" | "responded";
                                     by: {
                                         /** Format: uuid */
                                         id: string;
                                         name: string;
                                     } | null;
-                                    method: string | null;
+                                    method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                     note: string | null;
                                     /** @enum {string} */
                                     severity: "blocker" | "warning" | "info";
@@ -3428,7 +3432,8 @@ export interface paths {
                             state: "open" | "resolved" | "dismissed";
                             present: boolean;
                             patientText: string;
-                            patientAction: string;
+                            /** @enum {string} */
+                            patientAction: "upload" | "reupload" | "answer" | "check" | "none";
                             staffText: string | null;
                             evidence: {
                                 label: string;
@@ -3446,7 +3451,7 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 at: string;
-                                method: string | null;
+                                method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                 note: string | null;
                             } | null;
                             patientResponse: {
@@ -3467,13 +3472,14 @@ export interface paths {
                             } | null;
                             trail: {
                                 at: string;
-                                action: string;
+                                /** @enum {string} */
+                                action: "raised" | "updated" | "resolved" | "dismissed" | "reopened" | "auto_resolved" | "responded";
                                 by: {
                                     /** Format: uuid */
                                     id: string;
                                     name: string;
                                 } | null;
-                                method: string | null;
+                                method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                 note: string | null;
                                 /** @enum {string} */
                                 severity: "blocker" | "warning" | "info";
@@ -3546,7 +3552,8 @@ export interface paths {
                             state: "open" | "resolved" | "dismissed";
                             present: boolean;
                             patientText: string;
-                            patientAction: string;
+                            /** @enum {string} */
+                            patientAction: "upload" | "reupload" | "answer" | "check" | "none";
                             staffText: string | null;
                             evidence: {
                                 label: string;
@@ -3564,7 +3571,7 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 at: string;
-                                method: string | null;
+                                method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                 note: string | null;
                             } | null;
                             patientResponse: {
@@ -3585,13 +3592,14 @@ export interface paths {
                             } | null;
                             trail: {
                                 at: string;
-                                action: string;
+                                /** @enum {string} */
+                                action: "raised" | "updated" | "resolved" | "dismissed" | "reopened" | "auto_resolved" | "responded";
                                 by: {
                                     /** Format: uuid */
                                     id: string;
                                     name: string;
                                 } | null;
-                                method: string | null;
+                                method: ("no_longer_raised" | "record_added" | "corrected" | "answered" | "clinically_reviewed" | "overridden") | null;
                                 note: string | null;
                                 /** @enum {string} */
                                 severity: "blocker" | "warning" | "info";

@@ -12,9 +12,9 @@ import {
   type ChecklistDocumentItem,
 } from '../checklists.ts';
 import type { FindingRule } from '../finding.ts';
-import { addDays } from '../iso-dates.ts';
+import { addDays } from '../../iso-dates.ts';
 import { clinicalItemDate, documentDate } from '../record-dates.ts';
-import type { ReferencedRecordKind } from '../referenced-attachments.ts';
+import { isReferencedRecordPresent, type ReferencedRecordKind } from '../referenced-attachments.ts';
 import { caseCategoryOf, type SafetyNetReference } from '../run-safety-net.ts';
 import type { SafetyNetInput } from '../safety-input.ts';
 import { buildDocument, redateDocument } from './record-builders.ts';
@@ -333,24 +333,8 @@ const referencedAttachmentMissing: DefectInjector = {
   kind: 'referenced_attachment_missing',
   description: 'adds a letter referring to a record of a kind the case does not hold',
   inject(sound) {
-    const present = (kind: ReferencedRecordKind) => {
-      const documentKind = {
-        imaging_images: 'imaging_study',
-        imaging_report: 'imaging_report',
-        pathology_report: 'pathology_report',
-        lab_results: 'lab_results',
-      }[kind];
-      return (
-        sound.documents.some((document) => document.kind === documentKind) ||
-        sound.clinical.some(
-          (item) =>
-            (item.type === 'report' && item.kind === documentKind) ||
-            (kind === 'lab_results' && item.type === 'observation'),
-        )
-      );
-    };
     const absent = (Object.keys(referenceTexts) as ReferencedRecordKind[]).find(
-      (kind) => !present(kind),
+      (kind) => !isReferencedRecordPresent(sound, kind),
     );
     if (absent === undefined) return null;
     const input = copy(sound);

@@ -4,6 +4,7 @@
  * name by `documentDisplayName`, a digest derived from the id so duplicates can be made on
  * purpose, `ready` condition).
  */
+import { fhirSystems } from '../../fhir/code-systems.ts';
 import {
   documentDisplayName,
   type AllergyItem,
@@ -21,7 +22,7 @@ import {
 import type { SafetyNetInput } from '../safety-input.ts';
 
 /** A stand-in SHA-256 (64 hex digits) derived from a seed, so equal seeds give equal digests. */
-export function fixtureDigest(seed: string): string {
+function fixtureDigest(seed: string): string {
   let hex = '';
   let state = 2166136261;
   for (let round = 0; hex.length < 64; round++) {
@@ -101,7 +102,6 @@ export function redateDocument(document: RecordDocument, date: IsoDate | null): 
   };
 }
 
-export const icd10CmSystem = 'http://hl7.org/fhir/sid/icd-10-cm';
 export const rxNormSystem = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
 export function buildCondition(
@@ -122,7 +122,7 @@ export function buildCondition(
         ? []
         : [
             {
-              system: icd10CmSystem,
+              system: fhirSystems.icd10Cm,
               code: spec.icd10cm,
               ...(spec.codingDisplay === undefined ? {} : { display: spec.codingDisplay }),
             },

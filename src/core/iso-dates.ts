@@ -1,10 +1,10 @@
 /**
- * Calendar-date arithmetic for the safety net's recency and gap rules. Records carry calendar
- * dates (`YYYY-MM-DD`, ISO 8601 calendar date, no time zone): a scan "from 3 March" is from that
- * day wherever it is read, so dates are counted as whole days in the proleptic Gregorian calendar
- * (computed in UTC, where no day is 23 or 25 hours long).
+ * Calendar-date arithmetic and validation, for the records parsers and the safety net's recency
+ * and gap rules. Records carry calendar dates (`YYYY-MM-DD`, ISO 8601 calendar date, no time
+ * zone): a scan "from 3 March" is from that day wherever it is read, so dates are counted as whole
+ * days in the proleptic Gregorian calendar (computed in UTC, where no day is 23 or 25 hours long).
  */
-import type { IsoDate } from '../records/record-types.ts';
+import type { IsoDate } from './records/record-types.ts';
 
 const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const dayMs = 86_400_000;
