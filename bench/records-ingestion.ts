@@ -39,7 +39,7 @@ import { importFhirJsonText } from '../src/core/records/fhir-import.ts';
 import type { Consilium } from '../src/server/app/app.ts';
 import { writeSealedObject } from '../src/server/blobs/sealed-blobs.ts';
 import type { DB } from '../src/server/db/schema.gen.ts';
-import { recordMaxBytes } from '../src/server/records/processing/process-upload.ts';
+import { recordMaxBytes } from '../src/core/records/record-types.ts';
 import { recordCheckJob } from '../src/server/records/record-services.ts';
 import { recordProcessJobName } from '../src/server/records/uploads/record-processing-job.ts';
 import { createMember, createOrganization } from '../tests/support/accounts.ts';

@@ -28,10 +28,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsilium } from '../../src/server/app/app.ts';
 import { expireStaleUploads } from '../../src/server/records/uploads/expire-stale-uploads.ts';
 import { recordProcessJobName } from '../../src/server/records/uploads/record-processing-job.ts';
-import {
-  recordUploadMaxBytes,
-  sanitizeRelativePath,
-} from '../../src/server/records/uploads/upload-declaration.ts';
+import { sanitizeRelativePath } from '../../src/server/records/uploads/upload-declaration.ts';
+import { recordMaxBytes } from '../../src/core/records/record-types.ts';
 import {
   recordStagingDir,
   stagedUploadState,
@@ -529,7 +527,7 @@ describe('a complete upload', () => {
     expect(response.status).toBe(204);
     expect(response.headers['tus-version']).toBe('1.0.0');
     expect(response.headers['tus-extension']).toBe('creation,creation-with-upload,termination');
-    expect(response.headers['tus-max-size']).toBe(String(recordUploadMaxBytes));
+    expect(response.headers['tus-max-size']).toBe(String(recordMaxBytes));
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
@@ -826,14 +824,14 @@ describe('who may upload where', () => {
 describe('what an upload declares', () => {
   it('refuses a declared size over 2 GiB with 413 before a byte is stored', async () => {
     const before = await uploadIdsOf(caseId);
-    const response = await createUpload(patient, caseId, { length: recordUploadMaxBytes + 1 });
+    const response = await createUpload(patient, caseId, { length: recordMaxBytes + 1 });
     expectError(response, 413, 'payload_too_large', {
       message: 'The file is larger than 2 GB, the most one upload may carry.',
-      details: { refusal: 'file_too_large', maxBytes: recordUploadMaxBytes },
+      details: { refusal: 'file_too_large', maxBytes: recordMaxBytes },
     });
     expect(await uploadIdsOf(caseId)).toEqual(before);
     // Exactly the limit is accepted (declared only: nothing is sent).
-    const atLimit = await createUpload(patient, caseId, { length: recordUploadMaxBytes });
+    const atLimit = await createUpload(patient, caseId, { length: recordMaxBytes });
     expect(atLimit.status, atLimit.text).toBe(201);
   });
 

@@ -6,6 +6,9 @@
  * rules shared by all of them.
  */
 
+/** The largest file one upload may carry: 2 GiB (imaging studies, long scanned records). */
+export const recordMaxBytes = 2 * 1024 * 1024 * 1024;
+
 /** What a document is, as a reviewer would file it. */
 export const documentKinds = [
   'pathology_report',

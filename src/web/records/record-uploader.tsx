@@ -30,7 +30,7 @@ import {
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/api-error.ts';
-import { recordUploadMaxBytes } from './records-api.ts';
+import { recordMaxBytes } from '../../core/records/record-types.ts';
 import {
   entriesFromDrop,
   filesFromDrop,
@@ -56,7 +56,7 @@ export interface RecordUploaderProps {
 }
 
 /** Largest file accepted: the server's limit (2 GiB). */
-const maxBytes = recordUploadMaxBytes;
+const maxBytes = recordMaxBytes;
 
 /** Files sent at the same time. */
 const concurrency = 3;

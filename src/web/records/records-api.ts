@@ -209,9 +209,6 @@ export interface FindingResponseRequest {
   text: string;
 }
 
-/** The largest file the server takes: 2 GiB. */
-export const recordUploadMaxBytes = 2 * 1024 * 1024 * 1024;
-
 const base = (caseId: string) => `/api/v1/cases/${encodeURIComponent(caseId)}`;
 
 /** The tus creation endpoint of a case (tus 1.0.0 §Creation). */
@@ -251,7 +248,7 @@ export async function fetchCaseFindings(
 ): Promise<CaseFindings> {
   return unwrap(
     client.GET('/api/v1/cases/{id}/findings', { params: { path: { id: caseId } }, signal }),
-  ) as Promise<CaseFindings>;
+  );
 }
 
 /** Records a person's decision on a finding; answers the finding as it now stands. */
@@ -265,7 +262,7 @@ export async function decideFinding(
       params: { path: { id: caseId, findingId } },
       body: decision,
     }),
-  ) as Promise<SafetyFinding>;
+  );
 }
 
 /**
@@ -282,7 +279,7 @@ export async function respondToFinding(
       params: { path: { id: caseId, findingId } },
       body: response,
     }),
-  ) as Promise<SafetyFinding>;
+  );
 }
 
 /** Every document and imported clinical event of the case, for the timeline. */

@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/api-error.ts';
 import { useErrorMessage } from '../i18n/use-error-message.ts';
 import { parseCalendarDate } from './calendar-date.ts';
-import { recordUploadMaxBytes } from './records-api.ts';
+import { recordMaxBytes } from '../../core/records/record-types.ts';
 
 export function useFileSize(): (bytes: number) => string {
   const { i18n } = useTranslation();
@@ -66,7 +66,7 @@ function maxBytesOf(details: unknown): number {
     const { maxBytes } = details;
     if (typeof maxBytes === 'number') return maxBytes;
   }
-  return recordUploadMaxBytes;
+  return recordMaxBytes;
 }
 
 /** The sentence for an upload or viewer error. */

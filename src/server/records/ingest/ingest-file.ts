@@ -47,6 +47,7 @@ import { importCcdaXml } from './ccda.ts';
 import { readDicomInstance } from './dicom.ts';
 import { LineTooLongError, readFileEnds, readLines } from './file-ends.ts';
 import { defaultPdfLimits, extractPdfText, type PdfLimits } from './pdf.ts';
+import { recordMaxBytes } from '../../../core/records/record-types.ts';
 
 export {
   sniffRecordContent,
@@ -70,7 +71,7 @@ export interface RecordIngestLimits {
 }
 
 export const recordIngestLimits: RecordIngestLimits = {
-  maxFileBytes: 2048 * mebibyte,
+  maxFileBytes: recordMaxBytes,
   maxTextBytes: 16 * mebibyte,
   maxStructuredBytes: 64 * mebibyte,
   maxNdjsonLineBytes: 64 * mebibyte,

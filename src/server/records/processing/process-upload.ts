@@ -50,9 +50,7 @@ import type { RecordServices } from '../record-services.ts';
 import { queueRecordsCheck } from '../safety/check-case-records.ts';
 import { enqueueRecordProcessing } from '../uploads/record-processing-job.ts';
 import { listStagedUploadIds } from '../uploads/upload-staging.ts';
-
-/** The largest file accepted (the transport refuses larger ones before a byte is stored). */
-export const recordMaxBytes = 2 * 1024 * 1024 * 1024;
+import { recordMaxBytes } from '../../../core/records/record-types.ts';
 
 /** How much extracted text a document keeps for the safety net and search. */
 const textExcerptCharacters = 200_000;

@@ -31,9 +31,7 @@ import {
   recordRefusalCatalog,
   type RecordRefusalCode,
 } from '../../../core/records/record-refusals.ts';
-
-/** The largest file one upload may carry: 2 GiB (imaging studies, long scanned records). */
-export const recordUploadMaxBytes = 2 * 1024 * 1024 * 1024;
+import { recordMaxBytes } from '../../../core/records/record-types.ts';
 
 /** The most characters of a stored relative path (the column's limit too). */
 export const relativePathMaxLength = 1024;
@@ -65,7 +63,7 @@ function invalid(issues: Issue[], message?: string): AppError {
 /** The refusal of an upload by its record refusal code, as an error of the catalogue. */
 export function uploadRefusal(
   refusal: Extract<RecordRefusalCode, 'file_too_large' | 'empty_file'>,
-  maxBytes = recordUploadMaxBytes,
+  maxBytes = recordMaxBytes,
 ): AppError {
   switch (refusal) {
     case 'file_too_large':
@@ -197,7 +195,7 @@ export function sanitizeRelativePath(raw: string): string | null {
  */
 export function readUploadDeclaration(
   headers: IncomingHttpHeaders,
-  maxBytes = recordUploadMaxBytes,
+  maxBytes = recordMaxBytes,
 ): UploadDeclaration {
   const declaredSize = declaredLength(headers, maxBytes);
   const parsed = metadataSchema.safeParse(

@@ -32,13 +32,13 @@ import { findUploadableCase } from '../../attachments/attachment-view.ts';
 import { findCallersUpload, requireUploadingMember } from './upload-access.ts';
 import {
   readUploadDeclaration,
-  recordUploadMaxBytes,
   requireTusVersion,
   stagedMetadataOf,
   tusVersion,
   type UploadDeclaration,
 } from './upload-declaration.ts';
 import { openStagingStore, removeStagedUpload, stagedUploadState } from './upload-staging.ts';
+import { recordMaxBytes } from '../../../core/records/record-types.ts';
 
 /** The endpoint of a case's uploads, and one upload's URL under it. */
 export const recordUploadsPath = '/api/v1/cases/:caseId/uploads';
@@ -263,7 +263,7 @@ export async function createRecordUploadTransport(
     path: '/api/v1/cases',
     datastore: store,
     locker: new MemoryLocker(),
-    maxSize: recordUploadMaxBytes,
+    maxSize: recordMaxBytes,
     allowedOrigins: [],
     postReceiveInterval: progressIntervalMs,
     namingFunction: (request) => callOf(request).uploadId,
