@@ -11,6 +11,7 @@ import {
   type CaseDraftChange,
 } from '../../core/case-intake.ts';
 import type { CaseState } from '../../core/case-lifecycle.ts';
+import { canEver } from '../../core/access.ts';
 import type { Role } from '../../core/roles.ts';
 import type { CaseView } from './case-api.ts';
 import { stepChangeOf, stepProblems, type FieldProblem, type IntakeValues } from './intake-form.ts';
@@ -32,19 +33,8 @@ export function mayCorrectIntake(
   view: Pick<CaseView, 'state' | 'availableTransitions'>,
   role: Role,
 ): boolean {
-  if (!isCorrectionState(view.state)) return false;
-  switch (role) {
-    case 'patient':
-    case 'referring_physician':
-      return true;
-    case 'proxy':
-      return view.availableTransitions.some((transition) => transition.name === 'withdraw');
-    case 'coordinator':
-    case 'specialist':
-    case 'care_team':
-    case 'org_admin':
-      return false;
-  }
+  if (!isCorrectionState(view.state) || !canEver(role, 'case.update')) return false;
+  return role !== 'proxy' || view.availableTransitions.some(({ name }) => name === 'withdraw');
 }
 
 function isCorrectableField(field: string): field is CorrectableField {
